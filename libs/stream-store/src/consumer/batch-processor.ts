@@ -1,0 +1,218 @@
+import { Logger } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BatchControl, KafkaRecord, RecordBatch, StreamConsumer, TopicPartition } from '../kafka/kafka-client.interface.js';
+import { StaleAssignmentError } from '../errors/stale-assignment.error.js';
+import type { OffsetLedger } from '../store/offset-ledger.interface.js';
+import { currentUnitOfWork, UnitOfWork } from '../store/unit-of-work.js';
+import { backoffDelay } from './backoff.js';
+import type { DeadLetterWriter } from './dead-letter.js';
+import type { HandlerBinding } from './handler-binding.js';
+import { invokeHandler } from './handler-invoker.js';
+import type { ProcessingObserver, RecordResult } from './processing-observer.js';
+
+export interface BatchProcessorDeps {
+  deadLetters: DeadLetterWriter;
+  /** Present when the application has state stores: offsets then live in SQL beside the state. */
+  ledger?: OffsetLedger;
+  observer: ProcessingObserver;
+  heartbeatIntervalMs: number;
+}
+
+type Outcome = { result: RecordResult; output?: unknown } | { result: 'halted'; error: unknown };
+
+const key = ({ topic, partition }: TopicPartition) => `${topic}:${partition}`;
+const nextOffset = (offset: string) => (BigInt(offset) + 1n).toString();
+
+/**
+ * Runs one handler over the batches of its partitions: in order within a partition, each record
+ * handled or dead-lettered before its offset counts as done, then the batch's state and offsets
+ * committed together.
+ */
+export class BatchProcessor {
+  private readonly logger: Logger;
+  private readonly positions = new Map<string, Promise<string | undefined>>();
+  private readonly haltedPartitions = new Map<string, string>();
+
+  constructor(
+    private readonly binding: HandlerBinding,
+    private readonly consumer: () => StreamConsumer,
+    private readonly deps: BatchProcessorDeps,
+  ) {
+    this.logger = new Logger(`StreamHandler ${binding.id}`);
+  }
+
+  /** Partitions stopped because a record could not be handled nor dead-lettered, with the reason. */
+  get halted(): ReadonlyMap<string, string> {
+    return this.haltedPartitions;
+  }
+
+  /** After a rebalance: forget cached positions, and seek to the offsets stored in SQL. */
+  async onAssignment(assigned: TopicPartition[]): Promise<void> {
+    this.positions.clear();
+    if (!this.deps.ledger) return;
+    for (const partition of assigned) {
+      const position = await this.position(partition);
+      if (position !== undefined) this.consumer().seek({ ...partition, offset: position });
+    }
+  }
+
+  async process(batch: RecordBatch, control: BatchControl): Promise<void> {
+    if (this.haltedPartitions.has(key(batch))) return;
+    const start = await this.position(batch);
+    // KafkaJS may fetch before a seek lands: records below the stored offset were already applied.
+    const records = start === undefined ? batch.records : batch.records.filter((r) => BigInt(r.offset) >= BigInt(start));
+    if (records.length === 0) return;
+    this.deps.observer.batch(this.binding.id, records.length);
+    const work = new UnitOfWork(batch.partition);
+    const done = this.binding.options.batch
+      ? await this.handleAsBatch(records, control, work)
+      : await this.handleOneByOne(records, control, work);
+    if (done) await this.commit(batch, start, nextOffset(done.offset), work);
+  }
+
+  private async handleOneByOne(records: KafkaRecord[], control: BatchControl, work: UnitOfWork) {
+    let last: KafkaRecord | undefined;
+    for (const record of records) {
+      if (!control.isActive()) break;
+      const outcome = await this.handleRecord([record], control, work);
+      if (outcome.result === 'halted') {
+        this.halt(record, outcome.error);
+        break;
+      }
+      last = record;
+    }
+    return last;
+  }
+
+  private async handleAsBatch(records: KafkaRecord[], control: BatchControl, work: UnitOfWork) {
+    const outcome = await this.handleRecord(records, control, work);
+    if (outcome.result !== 'halted') return records[records.length - 1];
+    this.halt(records[0], outcome.error);
+    return undefined;
+  }
+
+  /** Decodes, then runs the handler with retries; poison records go straight to the dead letters. */
+  private async handleRecord(records: KafkaRecord[], control: BatchControl, work: UnitOfWork): Promise<Outcome> {
+    const payloads: unknown[] = [];
+    const valid: KafkaRecord[] = [];
+    let schema: string | undefined;
+    for (const record of records) {
+      try {
+        const decoded = this.binding.decoder.decode(record);
+        if (decoded.kind === 'other-schema') {
+          this.deps.observer.record(this.binding.id, record.topic, 'skipped', 0);
+          continue;
+        }
+        payloads.push(decoded.payload);
+        valid.push(record);
+        schema = decoded.schema;
+      } catch (error) {
+        const letter = await this.deadLetter([record], error, 0);
+        if (letter.result === 'halted') return letter;
+      }
+    }
+    if (valid.length === 0) return { result: 'skipped' };
+    const payload = this.binding.options.batch ? payloads : payloads[0];
+    return this.runWithRetries(valid, payload, schema, control, work);
+  }
+
+  private async runWithRetries(
+    records: KafkaRecord[],
+    payload: unknown,
+    schema: string | undefined,
+    control: BatchControl,
+    work: UnitOfWork,
+  ): Promise<Outcome> {
+    const { retry } = this.binding;
+    const record = records[records.length - 1];
+    for (let attempt = 1; ; attempt++) {
+      const started = performance.now();
+      try {
+        const output = await currentUnitOfWork.run(work, () =>
+          invokeHandler(this.binding.handler, {
+            handlerId: this.binding.id,
+            group: this.binding.group,
+            record,
+            payload,
+            schema,
+            attempt,
+            control,
+            timeoutMs: this.binding.options.timeout,
+            heartbeatIntervalMs: this.deps.heartbeatIntervalMs,
+          }),
+        );
+        work.keepRecord();
+        this.deps.observer.record(this.binding.id, record.topic, 'ok', performance.now() - started, records.length);
+        return { result: 'ok', output };
+      } catch (error) {
+        work.discardRecord();
+        const retriable = !(error instanceof Error && 'retriable' in error && error.retriable === false);
+        if (attempt >= retry.attempts || !retriable || !control.isActive()) {
+          if (!control.isActive() && attempt < retry.attempts) return { result: 'halted', error };
+          return this.deadLetter(records, error, attempt);
+        }
+        this.deps.observer.record(this.binding.id, record.topic, 'retried', performance.now() - started, records.length);
+        this.logger.warn(`Attempt ${attempt} failed at ${record.topic}[${record.partition}]@${record.offset}: ${message(error)}`);
+        await sleep(backoffDelay(retry, attempt));
+        await control.heartbeat().catch(() => undefined);
+      }
+    }
+  }
+
+  private async deadLetter(records: KafkaRecord[], error: unknown, attempts: number): Promise<Outcome> {
+    const { deadLetter } = this.binding.options;
+    if (deadLetter === false) return { result: 'halted', error };
+    const handler = this.binding.id;
+    await this.deps.deadLetters.send(records.map((record) => ({ record, error, attempts, handler })), deadLetter);
+    for (const record of records) {
+      this.logger.error(`Dead-lettered ${record.topic}[${record.partition}]@${record.offset} after ${attempts} attempt(s): ${message(error)}`);
+      this.deps.observer.record(handler, record.topic, 'dead-lettered', 0);
+    }
+    return { result: 'dead-lettered' };
+  }
+
+  private halt(record: KafkaRecord, error: unknown): void {
+    const partition = { topic: record.topic, partition: record.partition };
+    const reason = `stopped at offset ${record.offset}: ${message(error)}`;
+    this.haltedPartitions.set(key(partition), reason);
+    this.consumer().pause([partition]);
+    this.logger.error(`Partition ${key(partition)} ${reason} (dead-lettering is off for this handler)`);
+  }
+
+  private async commit(partition: TopicPartition, from: string | undefined, to: string, work: UnitOfWork): Promise<void> {
+    const { ledger } = this.deps;
+    const started = performance.now();
+    if (ledger) {
+      try {
+        await ledger.commit(this.binding.group, partition, from, to, work);
+      } catch (error) {
+        this.positions.delete(key(partition));
+        if (!(error instanceof StaleAssignmentError)) throw error;
+        this.logger.warn(error.message);
+        const position = await this.position(partition);
+        if (position !== undefined) this.consumer().seek({ ...partition, offset: position });
+        return;
+      }
+      this.positions.set(key(partition), Promise.resolve(to));
+    }
+    await this.consumer()
+      .commit([{ ...partition, offset: to }])
+      .catch((error: unknown) => this.logger.warn(`Kafka offset commit failed (it is retried with the next batch): ${message(error)}`));
+    this.deps.observer.commit(this.binding.id, performance.now() - started);
+  }
+
+  private position(partition: TopicPartition): Promise<string | undefined> {
+    const { ledger } = this.deps;
+    if (!ledger) return Promise.resolve(undefined);
+    let position = this.positions.get(key(partition));
+    if (!position) {
+      position = ledger.position(this.binding.group, partition);
+      this.positions.set(key(partition), position);
+    }
+    return position;
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,121 @@
+import { Logger } from '@nestjs/common';
+import type { KafkaClient, StreamAdmin, StreamConsumer, TopicPartition } from '../kafka/kafka-client.interface.js';
+import type { BatchProcessor } from './batch-processor.js';
+import type { HandlerBinding } from './handler-binding.js';
+
+export interface GroupMemberSettings {
+  refreshMs: number;
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  shutdownTimeoutMs: number;
+  extra?: Record<string, unknown>;
+}
+
+export type MemberState = 'idle' | 'running' | 'crashed' | 'stopped';
+
+/**
+ * One handler's membership in its consumer group. KafkaJS resolves a subscription once, so the
+ * member lists topics every `refreshMs` and, when new ones match, rejoins with the wider set:
+ * offsets committed so far stay, so nothing is lost or handled twice.
+ */
+export class GroupMember {
+  private readonly logger: Logger;
+  private consumer?: StreamConsumer;
+  private topics: string[] = [];
+  private timer?: NodeJS.Timeout;
+  private refreshing?: Promise<void>;
+  private assignment: TopicPartition[] = [];
+  private memberState: MemberState = 'idle';
+  private lastError?: string;
+
+  constructor(
+    private readonly binding: HandlerBinding,
+    private readonly client: KafkaClient,
+    private readonly admin: StreamAdmin,
+    private readonly processor: BatchProcessor,
+    private readonly settings: GroupMemberSettings,
+  ) {
+    this.logger = new Logger(`StreamHandler ${binding.id}`);
+  }
+
+  get state(): { state: MemberState; group: string; topics: string[]; assigned: TopicPartition[]; error?: string } {
+    return { state: this.memberState, group: this.binding.group, topics: this.topics, assigned: this.assignment, error: this.lastError };
+  }
+
+  async start(): Promise<void> {
+    await this.refresh();
+    this.timer = setInterval(() => {
+      this.refreshing ??= this.refresh()
+        .catch((error: unknown) => this.logger.warn(`Topic refresh failed: ${String(error)}`))
+        .finally(() => (this.refreshing = undefined));
+    }, this.settings.refreshMs);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.refreshing;
+    await this.leave();
+    this.memberState = 'stopped';
+  }
+
+  /** The live consumer (the processor seeks, pauses and commits through it). */
+  current(): StreamConsumer {
+    if (!this.consumer) throw new Error(`Handler ${this.binding.id} has no running consumer`);
+    return this.consumer;
+  }
+
+  private async refresh(): Promise<void> {
+    const existing = await this.admin.listTopics();
+    const topics = this.binding.matcher.select(existing);
+    if (topics.join('\n') === this.topics.join('\n')) return;
+    const added = topics.filter((topic) => !this.topics.includes(topic));
+    if (this.consumer) this.logger.log(`New topics ${added.join(', ')}: rejoining group ${this.binding.group}`);
+    await this.leave();
+    this.topics = topics;
+    if (topics.length > 0) await this.join(topics);
+  }
+
+  private async join(topics: string[]): Promise<void> {
+    const consumer = this.client.consumer({
+      groupId: this.binding.group,
+      concurrency: this.binding.options.concurrency ?? 1,
+      fromBeginning: (this.binding.options.start ?? 'earliest') === 'earliest',
+      sessionTimeoutMs: this.settings.sessionTimeoutMs,
+      heartbeatIntervalMs: this.settings.heartbeatIntervalMs,
+      extra: this.settings.extra,
+    });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe(topics);
+    await consumer.run({
+      eachBatch: (batch, control) => this.processor.process(batch, control),
+      onAssignment: async (assigned) => {
+        this.assignment = assigned;
+        await this.processor.onAssignment(assigned);
+      },
+      onCrash: (error) => {
+        this.memberState = 'crashed';
+        this.lastError = error.message;
+      },
+    });
+    this.memberState = 'running';
+    this.logger.log(`Consuming ${topics.join(', ')} in group ${this.binding.group}`);
+  }
+
+  /** Stops fetching, waits (bounded) for in-flight batches, leaves the group. */
+  private async leave(): Promise<void> {
+    const consumer = this.consumer;
+    if (!consumer) return;
+    this.assignment = [];
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.logger.warn(`In-flight work did not finish within ${this.settings.shutdownTimeoutMs} ms; leaving anyway`);
+        resolve();
+      }, this.settings.shutdownTimeoutMs);
+    });
+    // The consumer stays current until it is gone: in-flight batches still commit through it.
+    await Promise.race([consumer.disconnect(), timeout]).finally(() => clearTimeout(timer));
+    if (this.consumer === consumer) this.consumer = undefined;
+  }
+}

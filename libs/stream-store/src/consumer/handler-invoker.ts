@@ -1,0 +1,77 @@
+import { isObservable, lastValueFrom } from 'rxjs';
+import { HandlerTimeoutError } from '../errors/handler-timeout.error.js';
+import { StreamStoreError } from '../errors/stream-store.error.js';
+import type { BatchControl, KafkaRecord } from '../kafka/kafka-client.interface.js';
+import { capturedFailure } from '../transport/failure-capture.interceptor.js';
+import { StreamContext } from '../transport/stream-context.js';
+
+/** The Nest-wrapped handler as the transport receives it (guards, pipes, interceptors, filters applied). */
+export type NestHandler = (data: unknown, context: StreamContext) => Promise<unknown>;
+
+export interface Invocation {
+  handlerId: string;
+  group: string;
+  record: KafkaRecord;
+  payload: unknown;
+  schema?: string;
+  attempt: number;
+  control: BatchControl;
+  timeoutMs?: number;
+  heartbeatIntervalMs: number;
+}
+
+/** A handler failed with something that is not an Error (e.g. a filter's `{ status, message }`). */
+export class HandlerFailedError extends StreamStoreError {
+  constructor(reason: unknown) {
+    super(`Handler failed: ${describe(reason)}`, { retriable: true });
+  }
+}
+
+/**
+ * Calls the handler once and settles with its result; keeps the group session alive while it runs
+ * and turns a run past `timeoutMs` into a `HandlerTimeoutError` (the handler itself cannot be
+ * cancelled and finishes in the background).
+ */
+export async function invokeHandler(handler: NestHandler, invocation: Invocation): Promise<unknown> {
+  const context = new StreamContext([
+    invocation.record,
+    {
+      heartbeat: invocation.control.heartbeat,
+      handlerId: invocation.handlerId,
+      group: invocation.group,
+      attempt: invocation.attempt,
+    },
+    invocation.schema,
+  ]);
+  const heartbeats = setInterval(() => void invocation.control.heartbeat().catch(() => undefined), invocation.heartbeatIntervalMs);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const run = settle(handler(invocation.payload, context));
+    if (!invocation.timeoutMs) return await run;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new HandlerTimeoutError(invocation.handlerId, invocation.timeoutMs!)), invocation.timeoutMs);
+    });
+    return await Promise.race([run, timeout]);
+  } catch (error) {
+    throw originalError(context, error);
+  } finally {
+    clearInterval(heartbeats);
+    clearTimeout(timer);
+  }
+}
+
+async function settle(result: Promise<unknown>): Promise<unknown> {
+  const value = await result;
+  return isObservable(value) ? lastValueFrom(value, { defaultValue: undefined }) : value;
+}
+
+function originalError(context: StreamContext, error: unknown): Error {
+  if (error instanceof HandlerTimeoutError) return error;
+  const captured = capturedFailure(context) ?? error;
+  return captured instanceof Error ? captured : new HandlerFailedError(captured);
+}
+
+function describe(reason: unknown): string {
+  if (reason && typeof reason === 'object' && 'message' in reason) return String(reason.message);
+  return String(reason);
+}

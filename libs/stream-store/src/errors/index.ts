@@ -1,0 +1,5 @@
+export * from './stream-store.error.js';
+export * from './configuration.error.js';
+export * from './handler-timeout.error.js';
+export * from './stale-assignment.error.js';
+export * from './schema-conflict.error.js';

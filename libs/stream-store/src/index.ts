@@ -1,0 +1,32 @@
+// Module and configuration
+export { StreamStoreModule } from './stream-store.module.js';
+export type {
+  StoreConnectionOptions,
+  StreamStoreModuleAsyncOptions,
+  StreamStoreModuleOptions,
+  StreamStoreOptionsFactory,
+} from './interfaces/stream-store-options.interface.js';
+export type { StreamHandlerOptions } from './interfaces/stream-handler-options.interface.js';
+export type { RetryOptions } from './interfaces/retry-options.interface.js';
+export { STREAM_STORE_TRANSPORT } from './constants.js';
+
+// Handlers
+export { StreamHandler } from './decorators/stream-handler.decorator.js';
+export { StreamRecord } from './decorators/stream-record.decorator.js';
+export { StreamContext } from './transport/stream-context.js';
+export { StreamStoreServer, type HandlerStatus } from './transport/stream-store.server.js';
+export { DEAD_LETTER_HEADERS } from './consumer/dead-letter.js';
+
+// State stores
+export { InjectStore } from './decorators/inject-store.decorator.js';
+export { getStateStoreToken } from './store/state-store.token.js';
+export type { StateStore, EntriesOptions } from './store/state-store.interface.js';
+export type { StoreFeature } from './store/store-feature.interface.js';
+
+// Kafka client seam
+export type * from './kafka/kafka-client.interface.js';
+export { KafkajsClient } from './kafka/kafkajs/kafkajs-client.js';
+
+// Errors
+export * from './errors/index.js';
+export { HandlerFailedError } from './consumer/handler-invoker.js';

@@ -1,0 +1,28 @@
+import type { Type } from '@nestjs/common';
+import type { RetryOptions } from './retry-options.interface.js';
+
+export interface StreamHandlerOptions {
+  /** Consumer group. Default `<appId>.<Controller>.<method>`, stable across restarts. */
+  group?: string;
+  /** Partitions processed in parallel by this handler; order within a partition always holds. Default 1. */
+  concurrency?: number;
+  /** Receive all messages of one partition fetch as an array. Default false. */
+  batch?: boolean;
+  /** The payload class; by default the type of the `@Payload()` parameter. */
+  schema?: Type<unknown>;
+  /** Reject unknown properties instead of stripping them. Default false. */
+  forbidUnknown?: boolean;
+  /** A handler running longer than this counts as failed, in ms. Default: no limit. */
+  timeout?: number;
+  /** Retry policy; defaults from `forRoot({ retry })`. */
+  retry?: RetryOptions;
+  /**
+   * Dead-letter topic: a name (prefix applied), `false` to stop the partition instead, or by default
+   * `<topic>.dlq`.
+   */
+  deadLetter?: string | false;
+  /** Where a new group starts: `earliest` (default) or `latest`. */
+  start?: 'earliest' | 'latest';
+  /** Topic(s) that receive the handler's return value. */
+  sink?: string | string[];
+}

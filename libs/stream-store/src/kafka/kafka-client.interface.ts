@@ -1,0 +1,167 @@
+/**
+ * The seam between samsa and a Kafka client library. KafkaJS is the default implementation;
+ * another client (e.g. Confluent's KafkaJS-compatible one) plugs in by implementing these.
+ */
+
+export type RecordHeaders = Record<string, Buffer | string | undefined>;
+
+export interface KafkaRecord {
+  topic: string;
+  partition: number;
+  /** Offset as a decimal string: Kafka offsets are 64-bit. */
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: RecordHeaders;
+  /** Milliseconds since the epoch, as a decimal string. */
+  timestamp: string;
+}
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+export interface TopicPartitionOffset extends TopicPartition {
+  /** The next offset to read, as a decimal string. */
+  offset: string;
+}
+
+export interface RecordBatch extends TopicPartition {
+  records: KafkaRecord[];
+}
+
+/** What the consume loop may do while it works through one batch. */
+export interface BatchControl {
+  /** Keeps the group session alive during long handlers. */
+  heartbeat(): Promise<void>;
+  /** False once the consumer is stopping or the partition was revoked: stop early. */
+  isActive(): boolean;
+}
+
+export interface ConsumerCallbacks {
+  eachBatch(batch: RecordBatch, control: BatchControl): Promise<void>;
+  /** Called after each rebalance with the partitions this member now owns. */
+  onAssignment?(assigned: TopicPartition[]): Promise<void> | void;
+  /** The client gave up (e.g. a non-retriable error); the loop reports it to health. */
+  onCrash?(error: Error): void;
+}
+
+export interface ConsumerSettings {
+  groupId: string;
+  /** Partitions consumed in parallel by this consumer. */
+  concurrency: number;
+  /** Where a group without committed offsets starts. */
+  fromBeginning: boolean;
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  maxBytesPerPartition?: number;
+  /** Any client-specific setting, passed through unchanged. */
+  extra?: Record<string, unknown>;
+}
+
+export interface StreamConsumer {
+  connect(): Promise<void>;
+  subscribe(topics: string[]): Promise<void>;
+  run(callbacks: ConsumerCallbacks): Promise<void>;
+  seek(position: TopicPartitionOffset): void;
+  commit(offsets: TopicPartitionOffset[]): Promise<void>;
+  pause(partitions: TopicPartition[]): void;
+  resume(partitions: TopicPartition[]): void;
+  /** Stops fetching and waits for in-flight batches, then leaves the group. */
+  disconnect(): Promise<void>;
+}
+
+export interface ProduceMessage {
+  key?: Buffer | string | null;
+  value: Buffer | string | null;
+  partition?: number;
+  headers?: RecordHeaders;
+  timestamp?: string;
+}
+
+export interface ProduceRequest {
+  topic: string;
+  messages: ProduceMessage[];
+}
+
+export interface RecordMetadata {
+  topic: string;
+  partition: number;
+  /** Base offset of the written messages of this topic-partition. */
+  offset: string;
+}
+
+export interface ProducerSettings {
+  idempotent: boolean;
+  /** -1 = all in-sync replicas. */
+  acks: -1 | 0 | 1;
+  extra?: Record<string, unknown>;
+}
+
+export interface StreamProducer {
+  connect(): Promise<void>;
+  send(requests: ProduceRequest[]): Promise<RecordMetadata[]>;
+  disconnect(): Promise<void>;
+}
+
+export interface TopicSpec {
+  topic: string;
+  partitions: number;
+  replicationFactor: number;
+  config?: Record<string, string>;
+}
+
+export interface PartitionInfo {
+  partition: number;
+  leader: number;
+  replicas: number[];
+}
+
+export interface PartitionOffsets {
+  partition: number;
+  /** Earliest offset still in the log. */
+  low: string;
+  /** The next offset to be written (log end). */
+  high: string;
+}
+
+export interface BrokerInfo {
+  nodeId: number;
+  host: string;
+  port: number;
+}
+
+export interface StreamAdmin {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  listTopics(): Promise<string[]>;
+  /** Resolves true when something was created; existing topics are not an error. */
+  createTopics(specs: TopicSpec[]): Promise<boolean>;
+  describeTopics(topics: string[]): Promise<Map<string, PartitionInfo[]>>;
+  fetchTopicOffsets(topic: string): Promise<PartitionOffsets[]>;
+  /** Committed offsets of a group; -1 where it has none. */
+  fetchGroupOffsets(groupId: string, topics: string[]): Promise<TopicPartitionOffset[]>;
+  describeCluster(): Promise<{ brokers: BrokerInfo[]; controller: number | null; clusterId: string }>;
+  listGroups(): Promise<string[]>;
+}
+
+export interface KafkaClient {
+  consumer(settings: ConsumerSettings): StreamConsumer;
+  producer(settings: ProducerSettings): StreamProducer;
+  admin(): StreamAdmin;
+  reader(): StreamReader;
+}
+
+export interface ReadOptions {
+  /** Partitions to read; all when omitted. */
+  partitions?: number[];
+  /** First offset per partition; the log start when omitted. */
+  from?: Map<number, string>;
+}
+
+/** Reads topics from a position to their current end, outside any application group. */
+export interface StreamReader {
+  /** Calls `onRecords` in offset order per partition, and resolves once every partition reached its end. */
+  readToEnd(topic: string, options: ReadOptions, onRecords: (records: KafkaRecord[]) => Promise<void> | void): Promise<void>;
+}

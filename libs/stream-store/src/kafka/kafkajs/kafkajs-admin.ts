@@ -1,0 +1,77 @@
+import type { Admin, Kafka } from 'kafkajs';
+import type {
+  BrokerInfo,
+  PartitionInfo,
+  PartitionOffsets,
+  StreamAdmin,
+  TopicPartitionOffset,
+  TopicSpec,
+} from '../kafka-client.interface.js';
+
+export class KafkajsAdmin implements StreamAdmin {
+  private readonly admin: Admin;
+
+  constructor(kafka: Kafka) {
+    this.admin = kafka.admin();
+  }
+
+  connect(): Promise<void> {
+    return this.admin.connect();
+  }
+
+  disconnect(): Promise<void> {
+    return this.admin.disconnect();
+  }
+
+  listTopics(): Promise<string[]> {
+    return this.admin.listTopics();
+  }
+
+  createTopics(specs: TopicSpec[]): Promise<boolean> {
+    return this.admin.createTopics({
+      waitForLeaders: true,
+      topics: specs.map((spec) => ({
+        topic: spec.topic,
+        numPartitions: spec.partitions,
+        replicationFactor: spec.replicationFactor,
+        configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
+      })),
+    });
+  }
+
+  async describeTopics(topics: string[]): Promise<Map<string, PartitionInfo[]>> {
+    const { topics: described } = await this.admin.fetchTopicMetadata({ topics });
+    return new Map(
+      described.map((topic) => [
+        topic.name,
+        topic.partitions
+          .map(({ partitionId, leader, replicas }) => ({ partition: partitionId, leader, replicas }))
+          .sort((a, b) => a.partition - b.partition),
+      ]),
+    );
+  }
+
+  async fetchTopicOffsets(topic: string): Promise<PartitionOffsets[]> {
+    const offsets = await this.admin.fetchTopicOffsets(topic);
+    return offsets
+      .map(({ partition, low, high }) => ({ partition, low, high }))
+      .sort((a, b) => a.partition - b.partition);
+  }
+
+  async fetchGroupOffsets(groupId: string, topics: string[]): Promise<TopicPartitionOffset[]> {
+    const fetched = await this.admin.fetchOffsets({ groupId, topics });
+    return fetched.flatMap(({ topic, partitions }) =>
+      partitions.map(({ partition, offset }) => ({ topic, partition, offset })),
+    );
+  }
+
+  async describeCluster(): Promise<{ brokers: BrokerInfo[]; controller: number | null; clusterId: string }> {
+    const { brokers, controller, clusterId } = await this.admin.describeCluster();
+    return { brokers: brokers.map(({ nodeId, host, port }) => ({ nodeId, host, port })), controller, clusterId };
+  }
+
+  async listGroups(): Promise<string[]> {
+    const { groups } = await this.admin.listGroups();
+    return groups.map((group) => group.groupId);
+  }
+}

@@ -1,0 +1,96 @@
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type {
+  ConsumerCallbacks,
+  ConsumerSettings,
+  KafkaRecord,
+  StreamConsumer,
+  TopicPartition,
+  TopicPartitionOffset,
+} from '../kafka-client.interface.js';
+
+/** A group member backed by a KafkaJS consumer; offsets are committed only when samsa says so. */
+export class KafkajsConsumer implements StreamConsumer {
+  private readonly consumer: Consumer;
+  private readonly fromBeginning: boolean;
+  private readonly concurrency: number;
+
+  constructor(kafka: Kafka, settings: ConsumerSettings) {
+    this.fromBeginning = settings.fromBeginning;
+    this.concurrency = settings.concurrency;
+    this.consumer = kafka.consumer({
+      groupId: settings.groupId,
+      sessionTimeout: settings.sessionTimeoutMs,
+      heartbeatInterval: settings.heartbeatIntervalMs,
+      maxBytesPerPartition: settings.maxBytesPerPartition,
+      ...settings.extra,
+    });
+  }
+
+  async connect(): Promise<void> {
+    await this.consumer.connect();
+  }
+
+  async subscribe(topics: string[]): Promise<void> {
+    if (topics.length > 0) await this.consumer.subscribe({ topics, fromBeginning: this.fromBeginning });
+  }
+
+  async run(callbacks: ConsumerCallbacks): Promise<void> {
+    const { GROUP_JOIN, CRASH } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, async ({ payload }) => {
+      const assigned = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
+        partitions.map((partition) => ({ topic, partition })),
+      );
+      await callbacks.onAssignment?.(assigned);
+    });
+    this.consumer.on(CRASH, ({ payload }) => callbacks.onCrash?.(payload.error));
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.concurrency,
+      eachBatch: (payload) => this.eachBatch(payload, callbacks),
+    });
+  }
+
+  private async eachBatch(payload: EachBatchPayload, callbacks: ConsumerCallbacks): Promise<void> {
+    const { batch } = payload;
+    const records: KafkaRecord[] = batch.messages.map((message) => ({
+      topic: batch.topic,
+      partition: batch.partition,
+      offset: message.offset,
+      key: message.key,
+      value: message.value,
+      headers: (message.headers ?? {}) as KafkaRecord['headers'],
+      timestamp: message.timestamp,
+    }));
+    await callbacks.eachBatch(
+      { topic: batch.topic, partition: batch.partition, records },
+      { heartbeat: payload.heartbeat, isActive: () => payload.isRunning() && !payload.isStale() },
+    );
+  }
+
+  seek(position: TopicPartitionOffset): void {
+    this.consumer.seek(position);
+  }
+
+  async commit(offsets: TopicPartitionOffset[]): Promise<void> {
+    if (offsets.length > 0) await this.consumer.commitOffsets(offsets);
+  }
+
+  pause(partitions: TopicPartition[]): void {
+    this.consumer.pause(groupByTopic(partitions));
+  }
+
+  resume(partitions: TopicPartition[]): void {
+    this.consumer.resume(groupByTopic(partitions));
+  }
+
+  async disconnect(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}
+
+function groupByTopic(partitions: TopicPartition[]): Array<{ topic: string; partitions: number[] }> {
+  const byTopic = new Map<string, number[]>();
+  for (const { topic, partition } of partitions) byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
+  return [...byTopic].map(([topic, list]) => ({ topic, partitions: list }));
+}

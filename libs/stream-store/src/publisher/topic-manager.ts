@@ -1,0 +1,62 @@
+import { Logger } from '@nestjs/common';
+import type { StreamAdmin, TopicSpec } from '../kafka/kafka-client.interface.js';
+
+export interface TopicDefaults {
+  partitions: number;
+  replicationFactor: number;
+}
+
+export interface EnsureTopicOptions {
+  partitions?: number;
+  /** Topic-level configs, e.g. `cleanup.policy` or `retention.ms`. */
+  config?: Record<string, string>;
+}
+
+/**
+ * Creates missing topics with configured defaults. A topic-exists cache keeps admin calls off the
+ * hot path, and concurrent first uses of a topic share one creation.
+ */
+export class TopicManager {
+  private readonly logger = new Logger(TopicManager.name);
+  private readonly known = new Set<string>();
+  private readonly pending = new Map<string, Promise<void>>();
+  private brokerCount?: Promise<number>;
+
+  constructor(
+    private readonly admin: StreamAdmin,
+    private readonly defaults: TopicDefaults,
+  ) {}
+
+  ensure(topic: string, options: EnsureTopicOptions = {}): Promise<void> {
+    if (this.known.has(topic)) return Promise.resolve();
+    let creation = this.pending.get(topic);
+    if (!creation) {
+      creation = this.create(topic, options).finally(() => this.pending.delete(topic));
+      this.pending.set(topic, creation);
+    }
+    return creation;
+  }
+
+  /** Forget a topic, e.g. after it was deleted. */
+  forget(topic: string): void {
+    this.known.delete(topic);
+  }
+
+  private async create(topic: string, options: EnsureTopicOptions): Promise<void> {
+    const spec: TopicSpec = {
+      topic,
+      partitions: options.partitions ?? this.defaults.partitions,
+      replicationFactor: Math.min(this.defaults.replicationFactor, await this.countBrokers()),
+      config: options.config,
+    };
+    if (await this.admin.createTopics([spec])) {
+      this.logger.log(`Created topic ${topic} (${spec.partitions} partitions, replication ${spec.replicationFactor})`);
+    }
+    this.known.add(topic);
+  }
+
+  private countBrokers(): Promise<number> {
+    this.brokerCount ??= this.admin.describeCluster().then(({ brokers }) => Math.max(1, brokers.length));
+    return this.brokerCount;
+  }
+}

@@ -1,0 +1,4 @@
+/** Injection token of a named state store. */
+export function getStateStoreToken(name: string): string {
+  return `samsa:state-store:${name}`;
+}

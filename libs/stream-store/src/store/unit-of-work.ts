@@ -1,0 +1,56 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** A pending write: a new value, or a delete. */
+export type PendingWrite = { readonly deleted: false; readonly value: unknown; readonly expiresAt?: number } | { readonly deleted: true };
+
+type Writes = Map<string, Map<string, PendingWrite>>;
+
+/**
+ * The state writes of one consumed batch of one partition, flushed in one SQL transaction with the
+ * partition's offset. Each record's writes are staged first and kept only when its handler
+ * succeeds, so a failed attempt leaves nothing behind.
+ */
+export class UnitOfWork {
+  private readonly kept: Writes = new Map();
+  private staged: Writes = new Map();
+
+  /** `partition` is the input partition the state belongs to. */
+  constructor(readonly partition: number) {}
+
+  read(store: string, key: string): PendingWrite | undefined {
+    return this.staged.get(store)?.get(key) ?? this.kept.get(store)?.get(key);
+  }
+
+  write(store: string, key: string, write: PendingWrite): void {
+    let writes = this.staged.get(store);
+    if (!writes) this.staged.set(store, (writes = new Map()));
+    writes.set(key, write);
+  }
+
+  /** The current record succeeded: its writes join the batch. */
+  keepRecord(): void {
+    for (const [store, writes] of this.staged) {
+      const kept = this.kept.get(store);
+      if (!kept) this.kept.set(store, writes);
+      else for (const [key, write] of writes) kept.set(key, write);
+    }
+    this.staged = new Map();
+  }
+
+  /** The current record failed: its writes are dropped. */
+  discardRecord(): void {
+    this.staged = new Map();
+  }
+
+  /** Kept writes, store by store. */
+  writes(): ReadonlyMap<string, ReadonlyMap<string, PendingWrite>> {
+    return this.kept;
+  }
+
+  get isEmpty(): boolean {
+    return this.kept.size === 0;
+  }
+}
+
+/** The unit of work of the handler running in this async context, if any. */
+export const currentUnitOfWork = new AsyncLocalStorage<UnitOfWork>();

@@ -1,0 +1,91 @@
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { SchemaRegistry } from '@samsa/schema';
+import { STREAM_SCHEMA_REGISTRY, STREAM_STORE_OPTIONS } from './constants.js';
+import type {
+  StreamStoreModuleAsyncOptions,
+  StreamStoreModuleOptions,
+  StreamStoreOptionsFactory,
+} from './interfaces/stream-store-options.interface.js';
+import { KafkaConnections } from './kafka/kafka-connections.js';
+import { resolveOptions, type ResolvedStreamStoreOptions } from './options/resolve-options.js';
+import { TopicManager } from './publisher/topic-manager.js';
+import { SchemaTopics } from './schema/schema-topics.js';
+import { StoreRuntime } from './store/store-runtime.js';
+import { StreamStoreServer } from './transport/stream-store.server.js';
+import { DEFAULTS } from './defaults.js';
+
+const RAW_OPTIONS = Symbol('samsa:raw-options');
+
+const coreProviders: Provider[] = [
+  { provide: STREAM_STORE_OPTIONS, useFactory: resolveOptions, inject: [RAW_OPTIONS] },
+  {
+    provide: STREAM_SCHEMA_REGISTRY,
+    useFactory: (options: ResolvedStreamStoreOptions) => new SchemaRegistry().register(...(options.schemas ?? [])),
+    inject: [STREAM_STORE_OPTIONS],
+  },
+  KafkaConnections,
+  {
+    provide: TopicManager,
+    useFactory: (kafka: KafkaConnections, options: ResolvedStreamStoreOptions) =>
+      new TopicManager(kafka.admin, {
+        partitions: options.topics?.partitions ?? DEFAULTS.topicPartitions,
+        replicationFactor: options.topics?.replicationFactor ?? DEFAULTS.topicReplicationFactor,
+      }),
+    inject: [KafkaConnections, STREAM_STORE_OPTIONS],
+  },
+  SchemaTopics,
+  StoreRuntime,
+  StreamStoreServer,
+];
+
+const exported = [STREAM_STORE_OPTIONS, STREAM_SCHEMA_REGISTRY, KafkaConnections, TopicManager, SchemaTopics, StoreRuntime, StreamStoreServer];
+
+/** Owns the Kafka clients, the store database and their shutdown; imported once through `forRoot`. */
+@Global()
+@Module({})
+export class StreamStoreCoreModule implements OnApplicationShutdown {
+  constructor(
+    private readonly server: StreamStoreServer,
+    private readonly kafka: KafkaConnections,
+    @Inject(StoreRuntime) private readonly stores: StoreRuntime,
+  ) {}
+
+  static forRoot(options: StreamStoreModuleOptions): DynamicModule {
+    return {
+      module: StreamStoreCoreModule,
+      providers: [{ provide: RAW_OPTIONS, useValue: options }, ...coreProviders],
+      exports: exported,
+    };
+  }
+
+  static forRootAsync(options: StreamStoreModuleAsyncOptions): DynamicModule {
+    return {
+      module: StreamStoreCoreModule,
+      imports: options.imports ?? [],
+      providers: [...this.asyncOptionsProviders(options), ...coreProviders],
+      exports: exported,
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.server.close();
+    await this.kafka.close();
+    await this.stores.close();
+  }
+
+  private static asyncOptionsProviders(options: StreamStoreModuleAsyncOptions): Provider[] {
+    if (options.useFactory) {
+      return [{ provide: RAW_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] }];
+    }
+    const factoryClass = options.useClass ?? options.useExisting;
+    if (!factoryClass) {
+      throw new Error('StreamStoreModule.forRootAsync needs useFactory, useClass or useExisting.');
+    }
+    const factory: Provider = {
+      provide: RAW_OPTIONS,
+      useFactory: (optionsFactory: StreamStoreOptionsFactory) => optionsFactory.createStreamStoreOptions(),
+      inject: [factoryClass],
+    };
+    return options.useClass ? [factory, { provide: options.useClass, useClass: options.useClass }] : [factory];
+  }
+}

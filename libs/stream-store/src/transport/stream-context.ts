@@ -1,0 +1,65 @@
+import { BaseRpcContext } from '@nestjs/microservices';
+import type { KafkaRecord, RecordHeaders } from '../kafka/kafka-client.interface.js';
+
+/** What a handler may do besides reading the record. */
+export interface StreamContextActions {
+  heartbeat(): Promise<void>;
+  handlerId: string;
+  group: string;
+  attempt: number;
+}
+
+/** Per-message context, injected with `@Ctx()`. */
+export class StreamContext extends BaseRpcContext<[KafkaRecord, StreamContextActions, string | undefined]> {
+  /** The consumed record as it came from Kafka. */
+  get record(): KafkaRecord {
+    return this.args[0];
+  }
+
+  get topic(): string {
+    return this.args[0].topic;
+  }
+
+  get partition(): number {
+    return this.args[0].partition;
+  }
+
+  /** Offset as a decimal string. */
+  get offset(): string {
+    return this.args[0].offset;
+  }
+
+  /** The record key as text, or undefined when it has none. */
+  get key(): string | undefined {
+    return this.args[0].key?.toString();
+  }
+
+  get headers(): RecordHeaders {
+    return this.args[0].headers;
+  }
+
+  /** Milliseconds since the epoch. */
+  get timestamp(): number {
+    return Number(this.args[0].timestamp);
+  }
+
+  /** The envelope's schema reference, e.g. `Content:1`; undefined for raw payloads. */
+  get schema(): string | undefined {
+    return this.args[2];
+  }
+
+  /** Consumer group of the handler. */
+  get group(): string {
+    return this.args[1].group;
+  }
+
+  /** Attempt number, from 1. */
+  get attempt(): number {
+    return this.args[1].attempt;
+  }
+
+  /** Keeps the consumer's group session alive during long work. */
+  heartbeat(): Promise<void> {
+    return this.args[1].heartbeat();
+  }
+}

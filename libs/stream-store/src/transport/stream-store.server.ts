@@ -1,0 +1,142 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
+import { SchemaRegistry } from '@samsa/schema';
+import { STREAM_HANDLER_METADATA, STREAM_SCHEMA_REGISTRY, STREAM_STORE_OPTIONS, STREAM_STORE_TRANSPORT } from '../constants.js';
+import { BatchProcessor } from '../consumer/batch-processor.js';
+import { resolveRetryPolicy } from '../consumer/backoff.js';
+import { DeadLetterWriter } from '../consumer/dead-letter.js';
+import { GroupMember } from '../consumer/group-member.js';
+import type { HandlerBinding } from '../consumer/handler-binding.js';
+import type { NestHandler } from '../consumer/handler-invoker.js';
+import { createPayloadDecoder } from '../consumer/payload-decoder.js';
+import { NO_OBSERVER, type ProcessingObserver } from '../consumer/processing-observer.js';
+import { TopicMatcher } from '../consumer/topic-matcher.js';
+import { DEFAULTS } from '../defaults.js';
+import type { StreamHandlerMetadata } from '../decorators/stream-handler.decorator.js';
+import { ConfigurationError } from '../errors/configuration.error.js';
+import { KafkaConnections } from '../kafka/kafka-connections.js';
+import type { ResolvedStreamStoreOptions } from '../options/resolve-options.js';
+import { TopicManager } from '../publisher/topic-manager.js';
+import { SchemaTopics } from '../schema/schema-topics.js';
+import { StoreRuntime } from '../store/store-runtime.js';
+import { PROCESSING_OBSERVER } from './processing-observer.token.js';
+
+export interface HandlerStatus {
+  handler: string;
+  group: string;
+  state: string;
+  topics: string[];
+  assigned: Array<{ topic: string; partition: number }>;
+  halted: Record<string, string>;
+  error?: string;
+}
+
+/**
+ * samsa's Nest transport: runs every `@StreamHandler` method against Kafka, each in its own
+ * consumer group. Use with `app.connectMicroservice({ strategy: app.get(StreamStoreServer) })`.
+ */
+@Injectable()
+export class StreamStoreServer extends Server implements CustomTransportStrategy {
+  override readonly transportId = STREAM_STORE_TRANSPORT;
+  override readonly propagatesEventHandlerErrors = true;
+  private members: Array<{ binding: HandlerBinding; member: GroupMember; processor: BatchProcessor }> = [];
+  private closing?: Promise<void>;
+
+  constructor(
+    @Inject(STREAM_STORE_OPTIONS) private readonly options: ResolvedStreamStoreOptions,
+    @Inject(STREAM_SCHEMA_REGISTRY) private readonly registry: SchemaRegistry,
+    private readonly kafka: KafkaConnections,
+    private readonly topics: TopicManager,
+    private readonly schemaTopics: SchemaTopics,
+    private readonly stores: StoreRuntime,
+    @Optional() @Inject(PROCESSING_OBSERVER) private readonly observer: ProcessingObserver = NO_OBSERVER,
+  ) {
+    super();
+  }
+
+  async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      await this.start();
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closing ??= Promise.all(this.members.map(({ member }) => member.stop())).then(() => undefined);
+    await this.closing;
+  }
+
+  /** Per handler: group, topics, assigned partitions, stopped partitions. */
+  handlerStatus(): HandlerStatus[] {
+    return this.members.map(({ binding, member, processor }) => ({
+      handler: binding.id,
+      ...member.state,
+      halted: Object.fromEntries(processor.halted),
+    }));
+  }
+
+  on(): never {
+    throw new Error('StreamStoreServer has no events to listen to; use its status() instead.');
+  }
+
+  unwrap<T>(): T {
+    return this.kafka.client as T;
+  }
+
+  private async start(): Promise<void> {
+    const bindings = this.bindings();
+    await this.kafka.connect();
+    await this.schemaTopics.publishAll();
+    const ledger = await this.stores.ledger();
+    const deadLetters = new DeadLetterWriter(this.kafka.producer, this.topics, this.options.topicPrefix);
+    for (const binding of bindings) {
+      let member: GroupMember | undefined;
+      const processor = new BatchProcessor(binding, () => member!.current(), {
+        deadLetters,
+        ledger,
+        observer: this.observer,
+        heartbeatIntervalMs: DEFAULTS.heartbeatIntervalMs,
+      });
+      member = new GroupMember(binding, this.kafka.client, this.kafka.admin, processor, {
+        refreshMs: this.options.subscriptionRefreshMs,
+        sessionTimeoutMs: DEFAULTS.sessionTimeoutMs,
+        heartbeatIntervalMs: DEFAULTS.heartbeatIntervalMs,
+        shutdownTimeoutMs: this.options.shutdownTimeoutMs,
+        extra: this.options.consumer,
+      });
+      this.members.push({ binding, member, processor });
+    }
+    await Promise.all(this.members.map(({ member }) => member.start()));
+  }
+
+  private bindings(): HandlerBinding[] {
+    const bindings: HandlerBinding[] = [];
+    const groups = new Map<string, string>();
+    for (const handler of this.messageHandlers.values()) {
+      const metadata = handler.extras?.[STREAM_HANDLER_METADATA] as StreamHandlerMetadata | undefined;
+      if (!metadata) continue;
+      if ((handler as MessageHandler & { next?: unknown }).next) {
+        throw new ConfigurationError(`Two @StreamHandler methods share the id ${metadata.id}; rename one of the classes or methods.`);
+      }
+      const group = metadata.options.group ?? `${this.options.appId}.${metadata.id}`;
+      const other = groups.get(group);
+      if (other) {
+        throw new ConfigurationError(`Handlers ${other} and ${metadata.id} share the consumer group "${group}"; give each its own \`group\`.`);
+      }
+      groups.set(group, metadata.id);
+      bindings.push({
+        id: metadata.id,
+        group,
+        matcher: new TopicMatcher(metadata.patterns, this.options.topicPrefix),
+        options: metadata.options,
+        retry: resolveRetryPolicy(this.options.retry, metadata.options.retry),
+        decoder: createPayloadDecoder(this.registry, metadata.parameterTypes(), metadata.options),
+        handler: handler as unknown as NestHandler,
+      });
+    }
+    return bindings;
+  }
+}
+
