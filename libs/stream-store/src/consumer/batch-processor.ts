@@ -56,18 +56,20 @@ export class BatchProcessor {
     }
   }
 
-  async process(batch: RecordBatch, control: BatchControl): Promise<void> {
-    if (this.haltedPartitions.has(key(batch))) return;
+  /** Resolves with the offset of the last record done (handled or dead-lettered). */
+  async process(batch: RecordBatch, control: BatchControl): Promise<string | undefined> {
+    if (this.haltedPartitions.has(key(batch))) return undefined;
     const start = await this.position(batch);
     // KafkaJS may fetch before a seek lands: records below the stored offset were already applied.
     const records = start === undefined ? batch.records : batch.records.filter((r) => BigInt(r.offset) >= BigInt(start));
-    if (records.length === 0) return;
+    if (records.length === 0) return batch.records.at(-1)?.offset;
     this.deps.observer.batch(this.binding.id, records.length);
     const work = new UnitOfWork(batch.partition);
     const done = this.binding.options.batch
       ? await this.handleAsBatch(records, control, work)
       : await this.handleOneByOne(records, control, work);
-    if (done) await this.commit(batch, start, nextOffset(done.offset), work);
+    if (!done) return undefined;
+    return (await this.commit(batch, start, nextOffset(done.offset), work)) ? done.offset : undefined;
   }
 
   private async handleOneByOne(records: KafkaRecord[], control: BatchControl, work: UnitOfWork) {
@@ -179,7 +181,8 @@ export class BatchProcessor {
     this.logger.error(`Partition ${key(partition)} ${reason} (dead-lettering is off for this handler)`);
   }
 
-  private async commit(partition: TopicPartition, from: string | undefined, to: string, work: UnitOfWork): Promise<void> {
+  /** Resolves false when the batch was rolled back because another instance owns the partition. */
+  private async commit(partition: TopicPartition, from: string | undefined, to: string, work: UnitOfWork): Promise<boolean> {
     const { ledger } = this.deps;
     const started = performance.now();
     if (ledger) {
@@ -191,7 +194,7 @@ export class BatchProcessor {
         this.logger.warn(error.message);
         const position = await this.position(partition);
         if (position !== undefined) this.consumer().seek({ ...partition, offset: position });
-        return;
+        return false;
       }
       this.positions.set(key(partition), Promise.resolve(to));
     }
@@ -199,6 +202,7 @@ export class BatchProcessor {
       .commit([{ ...partition, offset: to }])
       .catch((error: unknown) => this.logger.warn(`Kafka offset commit failed (it is retried with the next batch): ${message(error)}`));
     this.deps.observer.commit(this.binding.id, performance.now() - started);
+    return true;
   }
 
   private position(partition: TopicPartition): Promise<string | undefined> {

@@ -40,7 +40,8 @@ export interface BatchControl {
 }
 
 export interface ConsumerCallbacks {
-  eachBatch(batch: RecordBatch, control: BatchControl): Promise<void>;
+  /** Resolves with the offset of the last record done (handled or dead-lettered), if any. */
+  eachBatch(batch: RecordBatch, control: BatchControl): Promise<string | undefined>;
   /** Called after each rebalance with the partitions this member now owns. */
   onAssignment?(assigned: TopicPartition[]): Promise<void> | void;
   /** The client gave up (e.g. a non-retriable error); the loop reports it to health. */

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { StreamAdmin, TopicSpec } from '../kafka/kafka-client.interface.js';
 
 export interface TopicDefaults {
@@ -51,8 +52,24 @@ export class TopicManager {
     };
     if (await this.admin.createTopics([spec])) {
       this.logger.log(`Created topic ${topic} (${spec.partitions} partitions, replication ${spec.replicationFactor})`);
+      await this.untilVisible(topic);
     }
     this.known.add(topic);
+  }
+
+  /** A new topic reaches every broker's metadata cache a little after creation returns. */
+  private async untilVisible(topic: string, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const partitions = (await this.admin.describeTopics([topic])).get(topic) ?? [];
+        if (partitions.length > 0 && partitions.every((p) => p.leader >= 0)) return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+      }
+      if (Date.now() > deadline) return;
+      await sleep(100);
+    }
   }
 
   private countBrokers(): Promise<number> {

@@ -62,10 +62,12 @@ export class KafkajsConsumer implements StreamConsumer {
       headers: (message.headers ?? {}) as KafkaRecord['headers'],
       timestamp: message.timestamp,
     }));
-    await callbacks.eachBatch(
+    const done = await callbacks.eachBatch(
       { topic: batch.topic, partition: batch.partition, records },
       { heartbeat: payload.heartbeat, isActive: () => payload.isRunning() && !payload.isStale() },
     );
+    // Moves KafkaJS's fetch position; records after `done` are fetched again.
+    if (done !== undefined) payload.resolveOffset(done);
   }
 
   seek(position: TopicPartitionOffset): void {

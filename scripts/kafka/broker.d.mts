@@ -1,0 +1,37 @@
+// Types for broker.mjs, so TypeScript (allowJs: false) can import it from test/global-setup.ts.
+export interface KafkaOptions {
+  /** Broker jars; default: resolveKafkaLibs(). */
+  libsDir?: string;
+  /** How long to wait for the broker to answer (default 60 s). */
+  timeoutMs?: number;
+  /** Extra or overriding server.properties entries. */
+  props?: Record<string, string | number | boolean>;
+  /** Keep the temp dir (data + server.log) after stop(), for debugging. */
+  keepLogDir?: boolean;
+}
+
+export interface RunningKafka {
+  /** `127.0.0.1:<port>` */
+  brokers: string;
+  /** The broker's log (log4j and JVM stdout/stderr). */
+  logFile: string;
+  /** The broker's data dir (Kafka `log.dirs`). */
+  logDir: string;
+  stop(): Promise<void>;
+}
+
+export interface EnsuredKafka {
+  brokers: string;
+  stop(): Promise<void>;
+  /** true when KAFKA_BROKERS was used and nothing was started. */
+  external: boolean;
+  logFile?: string;
+  logDir?: string;
+}
+
+export function kafkaVersion(): string;
+export function cacheDir(): string;
+export function findJava(): Promise<string>;
+export function resolveKafkaLibs(): Promise<string>;
+export function startKafka(opts?: KafkaOptions): Promise<RunningKafka>;
+export function ensureKafka(opts?: KafkaOptions): Promise<EnsuredKafka>;
