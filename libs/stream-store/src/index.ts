@@ -23,6 +23,10 @@ export { getStateStoreToken } from './store/state-store.token.js';
 export type { StateStore, EntriesOptions } from './store/state-store.interface.js';
 export type { StoreFeature } from './store/store-feature.interface.js';
 
+// Publishing and the cluster view
+export * from './publisher/index.js';
+export * from './admin/index.js';
+
 // Kafka client seam
 export type * from './kafka/kafka-client.interface.js';
 export { KafkajsClient } from './kafka/kafkajs/kafkajs-client.js';

@@ -13,6 +13,8 @@ import { SchemaTopics } from './schema/schema-topics.js';
 import { StoreRuntime } from './store/store-runtime.js';
 import { StreamStoreServer } from './transport/stream-store.server.js';
 import { DEFAULTS } from './defaults.js';
+import { publisherProviders } from './publisher/publisher.providers.js';
+import { adminProviders } from './admin/admin.providers.js';
 
 const RAW_OPTIONS = Symbol('samsa:raw-options');
 
@@ -36,9 +38,21 @@ const coreProviders: Provider[] = [
   SchemaTopics,
   StoreRuntime,
   StreamStoreServer,
+  ...publisherProviders,
+  ...adminProviders,
 ];
 
-const exported = [STREAM_STORE_OPTIONS, STREAM_SCHEMA_REGISTRY, KafkaConnections, TopicManager, SchemaTopics, StoreRuntime, StreamStoreServer];
+const exported = [
+  STREAM_STORE_OPTIONS,
+  STREAM_SCHEMA_REGISTRY,
+  KafkaConnections,
+  TopicManager,
+  SchemaTopics,
+  StoreRuntime,
+  StreamStoreServer,
+  ...publisherProviders,
+  ...adminProviders,
+];
 
 /** Owns the Kafka clients, the store database and their shutdown; imported once through `forRoot`. */
 @Global()
