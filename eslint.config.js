@@ -7,7 +7,18 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        URL: 'readonly',
+        AbortController: 'readonly',
+        AbortSignal: 'readonly',
+      },
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -23,7 +34,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['kafkajs', 'kafkajs/*'], message: 'libs/schema must not import a Kafka client.' },
-            { group: ['@samsa/stream-store', '**/stream-store/**'], message: 'libs/schema must not depend on libs/stream-store.' },
+            {
+              group: ['@samsa/stream-store', '**/stream-store/**'],
+              message: 'libs/schema must not depend on libs/stream-store.',
+            },
             { group: ['@nestjs/*'], message: 'libs/schema stays usable without Nest.' },
           ],
         },

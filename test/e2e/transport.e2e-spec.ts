@@ -11,7 +11,15 @@ import {
   type KafkaRecord,
 } from '@samsa/stream-store';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createKafka, createTopic, consumeAll, kafkaBrokers, produce, uniqueName, waitFor } from '../support/kafka.js';
+import {
+  createKafka,
+  createTopic,
+  consumeAll,
+  kafkaBrokers,
+  produce,
+  uniqueName,
+  waitFor,
+} from '../support/kafka.js';
 import { startStreamApp } from '../support/stream-app.js';
 import { ContentMessage } from './fixtures/content.message.js';
 
@@ -19,7 +27,13 @@ const content = (foo: string, seq?: number) => encodeEnvelope('Content:1', { foo
 
 @Injectable()
 class Seen {
-  readonly items: Array<{ handler: string; value: unknown; topic: string; partition: number; offset: string }> = [];
+  readonly items: Array<{
+    handler: string;
+    value: unknown;
+    topic: string;
+    partition: number;
+    offset: string;
+  }> = [];
   add(handler: string, value: unknown, ctx: StreamContext) {
     this.items.push({ handler, value, topic: ctx.topic, partition: ctx.partition, offset: ctx.offset });
   }
@@ -28,7 +42,11 @@ class Seen {
   }
 }
 
-function appModule(prefix: string, controllers: Array<new (...args: never[]) => unknown>, extra: object = {}) {
+function appModule(
+  prefix: string,
+  controllers: Array<new (...args: never[]) => unknown>,
+  extra: object = {},
+) {
   @Module({
     imports: [
       StreamStoreModule.forRoot({
@@ -71,14 +89,23 @@ describe('@StreamHandler on real Kafka', () => {
     await createTopic(`${prefix}content.a`, 1);
     await createTopic(`${prefix}other.x`, 1);
     await createTopic(`${prefix}content`, 1);
-    await produce(`${prefix}content.a`, Array.from({ length: 10 }, (_, i) => ({ value: content(`before-${i}`) })));
+    await produce(
+      `${prefix}content.a`,
+      Array.from({ length: 10 }, (_, i) => ({ value: content(`before-${i}`) })),
+    );
     await produce(`${prefix}other.x`, [{ value: content('other') }]);
     await produce(`${prefix}content`, [{ value: content('bare') }]);
 
     const app = await start(appModule(prefix, [GlobController]));
     const seen = app.get(Seen);
-    await produce(`${prefix}content.a`, Array.from({ length: 10 }, (_, i) => ({ value: content(`after-${i}`) })));
-    await waitFor(() => seen.of('glob').length >= 20, { timeoutMs: 30_000, message: '20 messages on content.a' });
+    await produce(
+      `${prefix}content.a`,
+      Array.from({ length: 10 }, (_, i) => ({ value: content(`after-${i}`) })),
+    );
+    await waitFor(() => seen.of('glob').length >= 20, {
+      timeoutMs: 30_000,
+      message: '20 messages on content.a',
+    });
 
     await createTopic(`${prefix}content.b`, 1);
     await produce(`${prefix}content.b`, [{ value: content('late-topic') }]);
@@ -132,7 +159,10 @@ describe('@StreamHandler on real Kafka', () => {
     const bytes = encodeEnvelope('Content:1', { foo: 'x', seq: 7, extra: 'stripped' });
     await produce(`${prefix}in`, [{ key: 'k1', value: bytes, headers: { trace: 't-1' } }]);
     await start(appModule(prefix, [InjectionController], { appId: 'inject-app' }));
-    await waitFor(() => Object.keys(received).length >= 5, { timeoutMs: 30_000, message: 'all five handlers' });
+    await waitFor(() => Object.keys(received).length >= 5, {
+      timeoutMs: 30_000,
+      message: 'all five handlers',
+    });
 
     expect(received.dto).toBeInstanceOf(ContentMessage);
     expect(received.dto).toEqual(Object.assign(new ContentMessage(), { foo: 'x', seq: 7 }));
@@ -170,7 +200,13 @@ describe('@StreamHandler on real Kafka', () => {
     const [one, two] = [await start(module), await start(module)];
     // Both members must have joined before the data arrives, so both get partitions.
     await waitFor(
-      () => [one, two].every((app) => app.get(StreamStoreServer).handlerStatus().every((s) => s.assigned.length > 0)),
+      () =>
+        [one, two].every((app) =>
+          app
+            .get(StreamStoreServer)
+            .handlerStatus()
+            .every((s) => s.assigned.length > 0),
+        ),
       { timeoutMs: 30_000, message: 'both instances assigned' },
     );
     const total = 120;
@@ -179,8 +215,14 @@ describe('@StreamHandler on real Kafka', () => {
       Array.from({ length: total }, (_, i) => ({ key: `k${i}`, value: content('e', i) })),
     );
     const seenBy = (app: INestApplication, handler: string) => app.get(Seen).of(handler);
-    await waitFor(() => seenBy(one, 'a').length + seenBy(two, 'a').length >= total, { timeoutMs: 30_000, message: 'group a' });
-    await waitFor(() => seenBy(one, 'b').length + seenBy(two, 'b').length >= total, { timeoutMs: 30_000, message: 'group b' });
+    await waitFor(() => seenBy(one, 'a').length + seenBy(two, 'a').length >= total, {
+      timeoutMs: 30_000,
+      message: 'group a',
+    });
+    await waitFor(() => seenBy(one, 'b').length + seenBy(two, 'b').length >= total, {
+      timeoutMs: 30_000,
+      message: 'group b',
+    });
 
     for (const handler of ['a', 'b']) {
       const seqs = [...seenBy(one, handler), ...seenBy(two, handler)].map((item) => item.value);
@@ -223,7 +265,8 @@ describe('@StreamHandler on real Kafka', () => {
     const admin = createKafka().admin();
     await admin.connect();
     const committed = async () =>
-      (await admin.fetchOffsets({ groupId: `${prefix}orders`, topics: [`${prefix}orders`] }))[0].partitions[0].offset;
+      (await admin.fetchOffsets({ groupId: `${prefix}orders`, topics: [`${prefix}orders`] }))[0].partitions[0]
+        .offset;
     // A fresh admin may need a metadata refresh before the group's coordinator answers.
     const duringRetries = await waitFor(() => committed(), { timeoutMs: 5_000, message: 'group offsets' });
     expect(Number(duringRetries)).toBeLessThanOrEqual(1);
@@ -253,10 +296,16 @@ describe('@StreamHandler on real Kafka', () => {
     expect(header('origin')).toBe('test');
     expect(byKey.get('d')?.headers[DEAD_LETTER_HEADERS.errorClass]?.toString()).toBe('EnvelopeNotJsonError');
     expect(byKey.get('e')?.headers[DEAD_LETTER_HEADERS.errorClass]?.toString()).toBe('UnknownSchemaError');
-    expect(byKey.get('f')?.headers[DEAD_LETTER_HEADERS.errorClass]?.toString()).toBe('MessageValidationError');
-    for (const key of ['d', 'e', 'f']) expect(byKey.get(key)?.headers[DEAD_LETTER_HEADERS.attempts]?.toString()).toBe('0');
+    expect(byKey.get('f')?.headers[DEAD_LETTER_HEADERS.errorClass]?.toString()).toBe(
+      'MessageValidationError',
+    );
+    for (const key of ['d', 'e', 'f'])
+      expect(byKey.get(key)?.headers[DEAD_LETTER_HEADERS.attempts]?.toString()).toBe('0');
 
-    await waitFor(async () => (await committed()) === '7', { timeoutMs: 15_000, message: 'offset 7 committed' });
+    await waitFor(async () => (await committed()) === '7', {
+      timeoutMs: 15_000,
+      message: 'offset 7 committed',
+    });
     await admin.disconnect();
   });
 
@@ -304,8 +353,12 @@ describe('@StreamHandler on real Kafka', () => {
     await produce(`${prefix}mixed`, [{ value: content('m') }]);
     const app = await start(appModule(prefix, [MixedController]));
     await waitFor(() => calls.includes('samsa'), { timeoutMs: 30_000, message: 'samsa handler' });
-    expect(app.get(StreamStoreServer).handlerStatus().map((s) => s.handler)).toEqual(['MixedController.ours']);
+    expect(
+      app
+        .get(StreamStoreServer)
+        .handlerStatus()
+        .map((s) => s.handler),
+    ).toEqual(['MixedController.ours']);
     expect(calls).toEqual(['samsa']);
   });
 });
-

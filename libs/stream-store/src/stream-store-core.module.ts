@@ -1,4 +1,11 @@
-import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
 import { SchemaRegistry } from '@samsa/schema';
 import { STREAM_SCHEMA_REGISTRY, STREAM_STORE_OPTIONS } from './constants.js';
 import type {
@@ -22,7 +29,8 @@ const coreProviders: Provider[] = [
   { provide: STREAM_STORE_OPTIONS, useFactory: resolveOptions, inject: [RAW_OPTIONS] },
   {
     provide: STREAM_SCHEMA_REGISTRY,
-    useFactory: (options: ResolvedStreamStoreOptions) => new SchemaRegistry().register(...(options.schemas ?? [])),
+    useFactory: (options: ResolvedStreamStoreOptions) =>
+      new SchemaRegistry().register(...(options.schemas ?? [])),
     inject: [STREAM_STORE_OPTIONS],
   },
   KafkaConnections,
@@ -100,6 +108,8 @@ export class StreamStoreCoreModule implements OnApplicationShutdown {
       useFactory: (optionsFactory: StreamStoreOptionsFactory) => optionsFactory.createStreamStoreOptions(),
       inject: [factoryClass],
     };
-    return options.useClass ? [factory, { provide: options.useClass, useClass: options.useClass }] : [factory];
+    return options.useClass
+      ? [factory, { provide: options.useClass, useClass: options.useClass }]
+      : [factory];
   }
 }

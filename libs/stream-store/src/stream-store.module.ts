@@ -1,5 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { StreamStoreModuleAsyncOptions, StreamStoreModuleOptions } from './interfaces/stream-store-options.interface.js';
+import type {
+  StreamStoreModuleAsyncOptions,
+  StreamStoreModuleOptions,
+} from './interfaces/stream-store-options.interface.js';
 import { createStoreProviders } from './store/store.providers.js';
 import type { StoreFeature } from './store/store-feature.interface.js';
 import { StreamStoreCoreModule } from './stream-store-core.module.js';

@@ -1,6 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BatchControl, KafkaRecord, RecordBatch, StreamConsumer, TopicPartition } from '../kafka/kafka-client.interface.js';
+import type {
+  BatchControl,
+  KafkaRecord,
+  RecordBatch,
+  StreamConsumer,
+  TopicPartition,
+} from '../kafka/kafka-client.interface.js';
 import { StaleAssignmentError } from '../errors/stale-assignment.error.js';
 import type { OffsetLedger } from '../store/offset-ledger.interface.js';
 import { currentUnitOfWork, UnitOfWork } from '../store/unit-of-work.js';
@@ -61,7 +67,8 @@ export class BatchProcessor {
     if (this.haltedPartitions.has(key(batch))) return undefined;
     const start = await this.position(batch);
     // KafkaJS may fetch before a seek lands: records below the stored offset were already applied.
-    const records = start === undefined ? batch.records : batch.records.filter((r) => BigInt(r.offset) >= BigInt(start));
+    const records =
+      start === undefined ? batch.records : batch.records.filter((r) => BigInt(r.offset) >= BigInt(start));
     if (records.length === 0) return batch.records.at(-1)?.offset;
     this.deps.observer.batch(this.binding.id, records.length);
     const work = new UnitOfWork(batch.partition);
@@ -94,7 +101,11 @@ export class BatchProcessor {
   }
 
   /** Decodes, then runs the handler with retries; poison records go straight to the dead letters. */
-  private async handleRecord(records: KafkaRecord[], control: BatchControl, work: UnitOfWork): Promise<Outcome> {
+  private async handleRecord(
+    records: KafkaRecord[],
+    control: BatchControl,
+    work: UnitOfWork,
+  ): Promise<Outcome> {
     const payloads: unknown[] = [];
     const valid: KafkaRecord[] = [];
     let schema: string | undefined;
@@ -144,7 +155,13 @@ export class BatchProcessor {
           }),
         );
         work.keepRecord();
-        this.deps.observer.record(this.binding.id, record.topic, 'ok', performance.now() - started, records.length);
+        this.deps.observer.record(
+          this.binding.id,
+          record.topic,
+          'ok',
+          performance.now() - started,
+          records.length,
+        );
         return { result: 'ok', output };
       } catch (error) {
         work.discardRecord();
@@ -153,8 +170,16 @@ export class BatchProcessor {
           if (!control.isActive() && attempt < retry.attempts) return { result: 'halted', error };
           return this.deadLetter(records, error, attempt);
         }
-        this.deps.observer.record(this.binding.id, record.topic, 'retried', performance.now() - started, records.length);
-        this.logger.warn(`Attempt ${attempt} failed at ${record.topic}[${record.partition}]@${record.offset}: ${message(error)}`);
+        this.deps.observer.record(
+          this.binding.id,
+          record.topic,
+          'retried',
+          performance.now() - started,
+          records.length,
+        );
+        this.logger.warn(
+          `Attempt ${attempt} failed at ${record.topic}[${record.partition}]@${record.offset}: ${message(error)}`,
+        );
         await sleep(backoffDelay(retry, attempt));
         await control.heartbeat().catch(() => undefined);
       }
@@ -165,9 +190,14 @@ export class BatchProcessor {
     const { deadLetter } = this.binding.options;
     if (deadLetter === false) return { result: 'halted', error };
     const handler = this.binding.id;
-    await this.deps.deadLetters.send(records.map((record) => ({ record, error, attempts, handler })), deadLetter);
+    await this.deps.deadLetters.send(
+      records.map((record) => ({ record, error, attempts, handler })),
+      deadLetter,
+    );
     for (const record of records) {
-      this.logger.error(`Dead-lettered ${record.topic}[${record.partition}]@${record.offset} after ${attempts} attempt(s): ${message(error)}`);
+      this.logger.error(
+        `Dead-lettered ${record.topic}[${record.partition}]@${record.offset} after ${attempts} attempt(s): ${message(error)}`,
+      );
       this.deps.observer.record(handler, record.topic, 'dead-lettered', 0);
     }
     return { result: 'dead-lettered' };
@@ -182,7 +212,12 @@ export class BatchProcessor {
   }
 
   /** Resolves false when the batch was rolled back because another instance owns the partition. */
-  private async commit(partition: TopicPartition, from: string | undefined, to: string, work: UnitOfWork): Promise<boolean> {
+  private async commit(
+    partition: TopicPartition,
+    from: string | undefined,
+    to: string,
+    work: UnitOfWork,
+  ): Promise<boolean> {
     const { ledger } = this.deps;
     const started = performance.now();
     if (ledger) {
@@ -200,7 +235,9 @@ export class BatchProcessor {
     }
     await this.consumer()
       .commit([{ ...partition, offset: to }])
-      .catch((error: unknown) => this.logger.warn(`Kafka offset commit failed (it is retried with the next batch): ${message(error)}`));
+      .catch((error: unknown) =>
+        this.logger.warn(`Kafka offset commit failed (it is retried with the next batch): ${message(error)}`),
+      );
     this.deps.observer.commit(this.binding.id, performance.now() - started);
     return true;
   }

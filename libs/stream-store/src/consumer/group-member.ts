@@ -1,5 +1,10 @@
 import { Logger } from '@nestjs/common';
-import type { KafkaClient, StreamAdmin, StreamConsumer, TopicPartition } from '../kafka/kafka-client.interface.js';
+import type {
+  KafkaClient,
+  StreamAdmin,
+  StreamConsumer,
+  TopicPartition,
+} from '../kafka/kafka-client.interface.js';
 import type { BatchProcessor } from './batch-processor.js';
 import type { HandlerBinding } from './handler-binding.js';
 
@@ -38,8 +43,20 @@ export class GroupMember {
     this.logger = new Logger(`StreamHandler ${binding.id}`);
   }
 
-  get state(): { state: MemberState; group: string; topics: string[]; assigned: TopicPartition[]; error?: string } {
-    return { state: this.memberState, group: this.binding.group, topics: this.topics, assigned: this.assignment, error: this.lastError };
+  get state(): {
+    state: MemberState;
+    group: string;
+    topics: string[];
+    assigned: TopicPartition[];
+    error?: string;
+  } {
+    return {
+      state: this.memberState,
+      group: this.binding.group,
+      topics: this.topics,
+      assigned: this.assignment,
+      error: this.lastError,
+    };
   }
 
   async start(): Promise<void> {
@@ -69,7 +86,8 @@ export class GroupMember {
     const topics = this.binding.matcher.select(existing);
     if (topics.join('\n') === this.topics.join('\n')) return;
     const added = topics.filter((topic) => !this.topics.includes(topic));
-    if (this.consumer) this.logger.log(`New topics ${added.join(', ')}: rejoining group ${this.binding.group}`);
+    if (this.consumer)
+      this.logger.log(`New topics ${added.join(', ')}: rejoining group ${this.binding.group}`);
     await this.leave();
     this.topics = topics;
     if (topics.length > 0) await this.join(topics);
@@ -110,7 +128,9 @@ export class GroupMember {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
-        this.logger.warn(`In-flight work did not finish within ${this.settings.shutdownTimeoutMs} ms; leaving anyway`);
+        this.logger.warn(
+          `In-flight work did not finish within ${this.settings.shutdownTimeoutMs} ms; leaving anyway`,
+        );
         resolve();
       }, this.settings.shutdownTimeoutMs);
     });

@@ -43,13 +43,19 @@ export async function invokeHandler(handler: NestHandler, invocation: Invocation
     },
     invocation.schema,
   ]);
-  const heartbeats = setInterval(() => void invocation.control.heartbeat().catch(() => undefined), invocation.heartbeatIntervalMs);
+  const heartbeats = setInterval(
+    () => void invocation.control.heartbeat().catch(() => undefined),
+    invocation.heartbeatIntervalMs,
+  );
   let timer: NodeJS.Timeout | undefined;
   try {
     const run = settle(handler(invocation.payload, context));
     if (!invocation.timeoutMs) return await run;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new HandlerTimeoutError(invocation.handlerId, invocation.timeoutMs!)), invocation.timeoutMs);
+      timer = setTimeout(
+        () => reject(new HandlerTimeoutError(invocation.handlerId, invocation.timeoutMs!)),
+        invocation.timeoutMs,
+      );
     });
     return await Promise.race([run, timeout]);
   } catch (error) {

@@ -33,7 +33,8 @@ export function createPayloadDecoder(
   options: { schema?: Type<unknown>; forbidUnknown?: boolean },
 ): PayloadDecoder {
   const schemaClass =
-    options.schema ?? (parameterTypes.find((type) => isClass(type) && getSchemaMetadata(type)) as Type | undefined);
+    options.schema ??
+    (parameterTypes.find((type) => isClass(type) && getSchemaMetadata(type)) as Type | undefined);
   if (schemaClass) return new DtoDecoder(registry, schemaClass, options.forbidUnknown ?? false);
   if (parameterTypes.includes(Buffer)) return rawDecoder;
   return dataDecoder;
@@ -76,7 +77,9 @@ class DtoDecoder implements PayloadDecoder {
       if (!this.registry.get(ref)) throw new UnknownSchemaError(ref, this.registry.versions(schema.id));
       return { kind: 'other-schema', schema: ref };
     }
-    const payload = validateMessageSync(this.target as Type<object>, data, { forbidUnknown: this.forbidUnknown });
+    const payload = validateMessageSync(this.target as Type<object>, data, {
+      forbidUnknown: this.forbidUnknown,
+    });
     return { kind: 'payload', payload, schema: ref };
   }
 }

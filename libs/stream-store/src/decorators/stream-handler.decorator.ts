@@ -18,7 +18,10 @@ export interface StreamHandlerMetadata {
  * Runs the method for every message on topics matching `patterns` (fnmatch globs, topic prefix
  * applied), in its own consumer group.
  */
-export function StreamHandler(patterns: string | string[], options: StreamHandlerOptions = {}): MethodDecorator {
+export function StreamHandler(
+  patterns: string | string[],
+  options: StreamHandlerOptions = {},
+): MethodDecorator {
   return (target: object, key: string | symbol, descriptor: PropertyDescriptor) => {
     const id = `${target.constructor.name}.${String(key)}`;
     const metadata: StreamHandlerMetadata = {
@@ -28,7 +31,11 @@ export function StreamHandler(patterns: string | string[], options: StreamHandle
       parameterTypes: () => Reflect.getMetadata('design:paramtypes', target, key) ?? [],
     };
     // The Nest pattern is the handler id, so two handlers on one glob never chain into one.
-    EventPattern(id, STREAM_STORE_TRANSPORT, { [STREAM_HANDLER_METADATA]: metadata })(target, key, descriptor);
+    EventPattern(id, STREAM_STORE_TRANSPORT, { [STREAM_HANDLER_METADATA]: metadata })(
+      target,
+      key,
+      descriptor,
+    );
     UseInterceptors(FailureCaptureInterceptor)(target, key, descriptor);
     return descriptor;
   };

@@ -164,5 +164,9 @@ export interface ReadOptions {
 /** Reads topics from a position to their current end, outside any application group. */
 export interface StreamReader {
   /** Calls `onRecords` in offset order per partition, and resolves once every partition reached its end. */
-  readToEnd(topic: string, options: ReadOptions, onRecords: (records: KafkaRecord[]) => Promise<void> | void): Promise<void>;
+  readToEnd(
+    topic: string,
+    options: ReadOptions,
+    onRecords: (records: KafkaRecord[]) => Promise<void> | void,
+  ): Promise<void>;
 }

@@ -38,7 +38,8 @@ export class KafkaConnections {
     if (!this.connecting) return;
     this.connecting = undefined;
     await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]).then((results) => {
-      for (const result of results) if (result.status === 'rejected') this.logger.warn(`Kafka disconnect: ${String(result.reason)}`);
+      for (const result of results)
+        if (result.status === 'rejected') this.logger.warn(`Kafka disconnect: ${String(result.reason)}`);
     });
   }
 }

@@ -1,9 +1,14 @@
 import { DEFAULTS } from '../defaults.js';
 import { ConfigurationError } from '../errors/configuration.error.js';
-import type { StoreConnectionOptions, StreamStoreModuleOptions } from '../interfaces/stream-store-options.interface.js';
+import type {
+  StoreConnectionOptions,
+  StreamStoreModuleOptions,
+} from '../interfaces/stream-store-options.interface.js';
 
 /** Options with every default applied; what the rest of samsa reads. */
-export interface ResolvedStreamStoreOptions extends Readonly<Omit<StreamStoreModuleOptions, 'brokers' | 'store'>> {
+export interface ResolvedStreamStoreOptions extends Readonly<
+  Omit<StreamStoreModuleOptions, 'brokers' | 'store'>
+> {
   readonly brokers: readonly string[];
   readonly clientId: string;
   readonly appId: string;
@@ -19,7 +24,9 @@ const TOPIC_NAME = /^[A-Za-z0-9._-]*$/;
 /** Checks the options at startup and fills in defaults; the caller's object is copied, never changed. */
 export function resolveOptions(options: StreamStoreModuleOptions): ResolvedStreamStoreOptions {
   if (!options || options.brokers === undefined) {
-    throw new ConfigurationError('StreamStoreModule: `brokers` is required, e.g. forRoot({ brokers: ["localhost:9092"] }).');
+    throw new ConfigurationError(
+      'StreamStoreModule: `brokers` is required, e.g. forRoot({ brokers: ["localhost:9092"] }).',
+    );
   }
   const brokers = (Array.isArray(options.brokers) ? options.brokers : options.brokers.split(','))
     .map((broker) => broker.trim())
@@ -34,11 +41,19 @@ export function resolveOptions(options: StreamStoreModuleOptions): ResolvedStrea
   }
   const topicPrefix = options.topicPrefix ?? DEFAULTS.topicPrefix;
   if (!TOPIC_NAME.test(topicPrefix)) {
-    throw new ConfigurationError(`StreamStoreModule: topicPrefix "${topicPrefix}" may only hold letters, digits, ".", "_" and "-".`);
+    throw new ConfigurationError(
+      `StreamStoreModule: topicPrefix "${topicPrefix}" may only hold letters, digits, ".", "_" and "-".`,
+    );
   }
   const clientId = options.clientId ?? DEFAULTS.clientId;
-  const subscriptionRefreshMs = positive('subscriptionRefreshMs', options.subscriptionRefreshMs ?? DEFAULTS.subscriptionRefreshMs);
-  const shutdownTimeoutMs = positive('shutdownTimeoutMs', options.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs);
+  const subscriptionRefreshMs = positive(
+    'subscriptionRefreshMs',
+    options.subscriptionRefreshMs ?? DEFAULTS.subscriptionRefreshMs,
+  );
+  const shutdownTimeoutMs = positive(
+    'shutdownTimeoutMs',
+    options.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs,
+  );
   return Object.freeze({
     ...options,
     brokers: Object.freeze(brokers),
@@ -54,7 +69,9 @@ export function resolveOptions(options: StreamStoreModuleOptions): ResolvedStrea
 
 function positive(name: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0) {
-    throw new ConfigurationError(`StreamStoreModule: \`${name}\` must be a positive number of milliseconds, got ${value}.`);
+    throw new ConfigurationError(
+      `StreamStoreModule: \`${name}\` must be a positive number of milliseconds, got ${value}.`,
+    );
   }
   return value;
 }

@@ -1,5 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { compareSchemas, describeDifferences, type SchemaRegistry, stableStringify, toJsonSchema } from '@samsa/schema';
+import {
+  compareSchemas,
+  describeDifferences,
+  type SchemaRegistry,
+  stableStringify,
+  toJsonSchema,
+} from '@samsa/schema';
 import { SCHEMA_TOPIC_PREFIX, STREAM_SCHEMA_REGISTRY, STREAM_STORE_OPTIONS } from '../constants.js';
 import { SchemaConflictError } from '../errors/schema-conflict.error.js';
 import { KafkaConnections } from '../kafka/kafka-connections.js';
@@ -55,8 +61,12 @@ export class SchemaTopics {
       const schema = toJsonSchema(definition.target);
       const existing = published.get(version);
       if (existing !== undefined) {
-        const report = compareSchemas(existing as never, schema, { previousVersion: version, nextVersion: version });
-        if (!report.identical) throw new SchemaConflictError(definition.ref, topic, describeDifferences(report));
+        const report = compareSchemas(existing as never, schema, {
+          previousVersion: version,
+          nextVersion: version,
+        });
+        if (!report.identical)
+          throw new SchemaConflictError(definition.ref, topic, describeDifferences(report));
         continue;
       }
       messages.push({ key: String(version), value: stableStringify(schema) });

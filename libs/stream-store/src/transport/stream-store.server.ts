@@ -1,7 +1,12 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
 import { SchemaRegistry } from '@samsa/schema';
-import { STREAM_HANDLER_METADATA, STREAM_SCHEMA_REGISTRY, STREAM_STORE_OPTIONS, STREAM_STORE_TRANSPORT } from '../constants.js';
+import {
+  STREAM_HANDLER_METADATA,
+  STREAM_SCHEMA_REGISTRY,
+  STREAM_STORE_OPTIONS,
+  STREAM_STORE_TRANSPORT,
+} from '../constants.js';
 import { BatchProcessor } from '../consumer/batch-processor.js';
 import { resolveRetryPolicy } from '../consumer/backoff.js';
 import { DeadLetterWriter } from '../consumer/dead-letter.js';
@@ -92,14 +97,14 @@ export class StreamStoreServer extends Server implements CustomTransportStrategy
     const ledger = await this.stores.ledger();
     const deadLetters = new DeadLetterWriter(this.kafka.producer, this.topics, this.options.topicPrefix);
     for (const binding of bindings) {
-      let member: GroupMember | undefined;
-      const processor = new BatchProcessor(binding, () => member!.current(), {
+      // The processor seeks, pauses and commits through whichever consumer the member runs now.
+      const processor = new BatchProcessor(binding, () => member.current(), {
         deadLetters,
         ledger,
         observer: this.observer,
         heartbeatIntervalMs: DEFAULTS.heartbeatIntervalMs,
       });
-      member = new GroupMember(binding, this.kafka.client, this.kafka.admin, processor, {
+      const member = new GroupMember(binding, this.kafka.client, this.kafka.admin, processor, {
         refreshMs: this.options.subscriptionRefreshMs,
         sessionTimeoutMs: DEFAULTS.sessionTimeoutMs,
         heartbeatIntervalMs: DEFAULTS.heartbeatIntervalMs,
@@ -118,12 +123,16 @@ export class StreamStoreServer extends Server implements CustomTransportStrategy
       const metadata = handler.extras?.[STREAM_HANDLER_METADATA] as StreamHandlerMetadata | undefined;
       if (!metadata) continue;
       if ((handler as MessageHandler & { next?: unknown }).next) {
-        throw new ConfigurationError(`Two @StreamHandler methods share the id ${metadata.id}; rename one of the classes or methods.`);
+        throw new ConfigurationError(
+          `Two @StreamHandler methods share the id ${metadata.id}; rename one of the classes or methods.`,
+        );
       }
       const group = metadata.options.group ?? `${this.options.appId}.${metadata.id}`;
       const other = groups.get(group);
       if (other) {
-        throw new ConfigurationError(`Handlers ${other} and ${metadata.id} share the consumer group "${group}"; give each its own \`group\`.`);
+        throw new ConfigurationError(
+          `Handlers ${other} and ${metadata.id} share the consumer group "${group}"; give each its own \`group\`.`,
+        );
       }
       groups.set(group, metadata.id);
       bindings.push({
@@ -139,4 +148,3 @@ export class StreamStoreServer extends Server implements CustomTransportStrategy
     return bindings;
   }
 }
-

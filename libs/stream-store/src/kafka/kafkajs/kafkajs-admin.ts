@@ -67,7 +67,11 @@ export class KafkajsAdmin implements StreamAdmin {
 
   async describeCluster(): Promise<{ brokers: BrokerInfo[]; controller: number | null; clusterId: string }> {
     const { brokers, controller, clusterId } = await this.admin.describeCluster();
-    return { brokers: brokers.map(({ nodeId, host, port }) => ({ nodeId, host, port })), controller, clusterId };
+    return {
+      brokers: brokers.map(({ nodeId, host, port }) => ({ nodeId, host, port })),
+      controller,
+      clusterId,
+    };
   }
 
   async listGroups(): Promise<string[]> {
