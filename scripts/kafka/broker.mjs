@@ -289,12 +289,12 @@ export async function startKafka(opts = {}) {
   ];
 
   const clusterId = randomBytes(16).toString('base64url'); // Kafka's Uuid text form
+  // `--cluster-id=<id>`: an id may start with "-", which a separate argument would make look like a flag.
   const format = await run(java, [
     ...jvm,
     'kafka.tools.StorageTool',
     'format',
-    '-t',
-    clusterId,
+    `--cluster-id=${clusterId}`,
     '-c',
     serverProps,
   ]);

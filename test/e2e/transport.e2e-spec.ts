@@ -341,7 +341,7 @@ describe('@StreamHandler on real Kafka', () => {
     @Controller()
     class MixedController {
       @EventPattern('mixed', Transport.KAFKA)
-      nestKafka() {
+      nestKafka(@Payload() _data: unknown) {
         calls.push('nest-kafka');
       }
       @StreamHandler('mixed')

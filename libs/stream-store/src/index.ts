@@ -16,6 +16,7 @@ export { StreamRecord } from './decorators/stream-record.decorator.js';
 export { StreamContext } from './transport/stream-context.js';
 export { StreamStoreServer, type HandlerStatus } from './transport/stream-store.server.js';
 export { DEAD_LETTER_HEADERS } from './consumer/dead-letter.js';
+export { startStreamWorker, type StreamWorkerOptions } from './worker/stream-worker.js';
 
 // State stores
 export { InjectStore } from './decorators/inject-store.decorator.js';

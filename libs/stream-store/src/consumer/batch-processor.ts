@@ -76,7 +76,9 @@ export class BatchProcessor {
       ? await this.handleAsBatch(records, control, work)
       : await this.handleOneByOne(records, control, work);
     if (!done) return undefined;
-    return (await this.commit(batch, start, nextOffset(done.offset), work)) ? done.offset : undefined;
+    return (await this.commit(batch, start, nextOffset(done.offset), work, control))
+      ? done.offset
+      : undefined;
   }
 
   private async handleOneByOne(records: KafkaRecord[], control: BatchControl, work: UnitOfWork) {
@@ -217,6 +219,7 @@ export class BatchProcessor {
     from: string | undefined,
     to: string,
     work: UnitOfWork,
+    control: BatchControl,
   ): Promise<boolean> {
     const { ledger } = this.deps;
     const started = performance.now();
@@ -233,8 +236,8 @@ export class BatchProcessor {
       }
       this.positions.set(key(partition), Promise.resolve(to));
     }
-    await this.consumer()
-      .commit([{ ...partition, offset: to }])
+    await control
+      .commit(to)
       .catch((error: unknown) =>
         this.logger.warn(`Kafka offset commit failed (it is retried with the next batch): ${message(error)}`),
       );

@@ -37,6 +37,8 @@ export interface BatchControl {
   heartbeat(): Promise<void>;
   /** False once the consumer is stopping or the partition was revoked: stop early. */
   isActive(): boolean;
+  /** Commits the partition's next offset; works while the consumer drains on shutdown. */
+  commit(nextOffset: string): Promise<void>;
 }
 
 export interface ConsumerCallbacks {

@@ -19,6 +19,7 @@ import { TopicMatcher } from '../consumer/topic-matcher.js';
 import { DEFAULTS } from '../defaults.js';
 import type { StreamHandlerMetadata } from '../decorators/stream-handler.decorator.js';
 import { ConfigurationError } from '../errors/configuration.error.js';
+import type { StreamConsumer } from '../kafka/kafka-client.interface.js';
 import { KafkaConnections } from '../kafka/kafka-connections.js';
 import type { ResolvedStreamStoreOptions } from '../options/resolve-options.js';
 import { TopicManager } from '../publisher/topic-manager.js';
@@ -98,13 +99,13 @@ export class StreamStoreServer extends Server implements CustomTransportStrategy
     const deadLetters = new DeadLetterWriter(this.kafka.producer, this.topics, this.options.topicPrefix);
     for (const binding of bindings) {
       // The processor seeks, pauses and commits through whichever consumer the member runs now.
-      const processor = new BatchProcessor(binding, () => member.current(), {
+      const processor: BatchProcessor = new BatchProcessor(binding, (): StreamConsumer => member.current(), {
         deadLetters,
         ledger,
         observer: this.observer,
         heartbeatIntervalMs: DEFAULTS.heartbeatIntervalMs,
       });
-      const member = new GroupMember(binding, this.kafka.client, this.kafka.admin, processor, {
+      const member: GroupMember = new GroupMember(binding, this.kafka.client, this.kafka.admin, processor, {
         refreshMs: this.options.subscriptionRefreshMs,
         sessionTimeoutMs: DEFAULTS.sessionTimeoutMs,
         heartbeatIntervalMs: DEFAULTS.heartbeatIntervalMs,

@@ -64,7 +64,15 @@ export class KafkajsConsumer implements StreamConsumer {
     }));
     const done = await callbacks.eachBatch(
       { topic: batch.topic, partition: batch.partition, records },
-      { heartbeat: payload.heartbeat, isActive: () => payload.isRunning() && !payload.isStale() },
+      {
+        heartbeat: payload.heartbeat,
+        isActive: () => payload.isRunning() && !payload.isStale(),
+        // The batch's own commit: the consumer-level one is a no-op once stop() began.
+        commit: (offset) =>
+          payload.commitOffsetsIfNecessary({
+            topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset }] }],
+          }),
+      },
     );
     // Moves KafkaJS's fetch position; records after `done` are fetched again.
     if (done !== undefined) payload.resolveOffset(done);

@@ -1,0 +1,27 @@
+import { SchemaError } from './schema.error.js';
+
+/** One failed property of a message. */
+export interface ValidationIssue {
+  /** Where the problem is, e.g. `items[1].name` or `author.email`; empty for the message itself. */
+  readonly path: string;
+  /** The failed constraints' messages, e.g. `name must be a string`. */
+  readonly constraints: readonly string[];
+}
+
+/** Message data does not satisfy its schema class's class-validator constraints. */
+export class MessageValidationError extends SchemaError {
+  constructor(
+    /** Name of the schema class the data was validated against. */
+    readonly className: string,
+    /** Every failed property, depth first. */
+    readonly issues: readonly ValidationIssue[],
+  ) {
+    super(
+      `Message does not match ${className} (${issues.length} issue${issues.length === 1 ? '' : 's'}):\n` +
+        issues
+          .map((issue) => `  - ${issue.path || '(message)'}: ${issue.constraints.join('; ')}`)
+          .join('\n') +
+        '\nFix the producer, or publish a new schema version if the contract changed.',
+    );
+  }
+}

@@ -1,0 +1,52 @@
+// Contracts
+export { Schema } from './decorators/schema.decorator.js';
+export { getSchemaMetadata, isSchemaClass } from './metadata/schema-metadata.accessor.js';
+export type { SchemaClass } from './interfaces/schema-class.interface.js';
+export type { SchemaOptions } from './interfaces/schema-options.interface.js';
+export type { SchemaMetadata } from './interfaces/schema-metadata.interface.js';
+export type { SchemaDefinition } from './interfaces/schema-definition.interface.js';
+export { formatSchemaRef, parseSchemaRef, type SchemaRef } from './ref/schema-ref.js';
+export { SchemaRegistry } from './registry/schema-registry.js';
+
+// Envelope and validation
+export { encodeEnvelope, decodeEnvelope, type DecodedEnvelope } from './envelope/envelope.js';
+export {
+  validateMessage,
+  validateMessageSync,
+  type ValidateMessageOptions,
+} from './validation/validate-message.js';
+export { MessageCodec, type DecodedMessage } from './message/message-codec.js';
+
+// JSON Schema and compatibility
+export type { JsonSchema } from './json-schema/json-schema.interface.js';
+export { toJsonSchema } from './json-schema/to-json-schema.js';
+export { stableStringify } from './json-schema/stable-stringify.js';
+export {
+  compareSchemas,
+  type CompareSchemasOptions,
+  type CompatibilityReport,
+  type TypeChange,
+} from './json-schema/compare-schemas.js';
+export { describeDifferences } from './json-schema/describe-differences.js';
+
+// Codecs
+export type { Codec } from './codecs/codec.interface.js';
+export { JsonCodec } from './codecs/json.codec.js';
+export { AvroCodec, type AvroSchema } from './codecs/avro.codec.js';
+
+// Errors
+export { SchemaError, type SchemaErrorOptions } from './errors/schema.error.js';
+export { InvalidSchemaOptionsError } from './errors/invalid-schema-options.error.js';
+export { InvalidSchemaRefError } from './errors/invalid-schema-ref.error.js';
+export { DuplicateSchemaError } from './errors/duplicate-schema.error.js';
+export { NotASchemaClassError } from './errors/not-a-schema-class.error.js';
+export { UnknownSchemaError } from './errors/unknown-schema.error.js';
+export { EnvelopeError } from './errors/envelope.error.js';
+export { EnvelopeNotJsonError } from './errors/envelope-not-json.error.js';
+export { EnvelopeNotObjectError } from './errors/envelope-not-object.error.js';
+export { EnvelopeMissingSchemaError } from './errors/envelope-missing-schema.error.js';
+export { EnvelopeInvalidSchemaRefError } from './errors/envelope-invalid-schema-ref.error.js';
+export { EnvelopeMissingDataError } from './errors/envelope-missing-data.error.js';
+export { EnvelopeEncodeError } from './errors/envelope-encode.error.js';
+export { MessageValidationError, type ValidationIssue } from './errors/message-validation.error.js';
+export { CodecError, type CodecOperation } from './errors/codec.error.js';
