@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
-const src = (lib: string) => fileURLToPath(new URL(`./libs/${lib}/src/index.ts`, import.meta.url));
+const src = (path: string) => fileURLToPath(new URL(`./libs/${path}`, import.meta.url));
 
 // Nest needs decorator metadata, which esbuild does not emit: SWC compiles the TypeScript.
 const plugins = [
@@ -17,10 +17,11 @@ const plugins = [
 
 // Inside the repo the libs are imported by package name and resolved to their sources.
 const resolve = {
-  alias: {
-    '@samsa/schema': src('schema'),
-    '@samsa/stream-store': src('stream-store'),
-  },
+  alias: [
+    { find: /^@samsa\/schema$/, replacement: src('schema/src/index.ts') },
+    { find: /^@samsa\/stream-store$/, replacement: src('stream-store/src/index.ts') },
+    { find: /^@samsa\/stream-store\/testing$/, replacement: src('stream-store/src/testing/index.ts') },
+  ],
 };
 
 export default defineConfig({

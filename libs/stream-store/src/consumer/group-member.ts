@@ -61,11 +61,15 @@ export class GroupMember {
 
   async start(): Promise<void> {
     await this.refresh();
-    this.timer = setInterval(() => {
-      this.refreshing ??= this.refresh()
-        .catch((error: unknown) => this.logger.warn(`Topic refresh failed: ${String(error)}`))
-        .finally(() => (this.refreshing = undefined));
-    }, this.settings.refreshMs);
+    this.timer = setInterval(() => void this.refreshNow(), this.settings.refreshMs);
+  }
+
+  /** Looks for new matching topics now (also runs every `refreshMs`); never runs twice at once. */
+  refreshNow(): Promise<void> {
+    this.refreshing ??= this.refresh()
+      .catch((error: unknown) => this.logger.warn(`Topic refresh failed: ${String(error)}`))
+      .finally(() => (this.refreshing = undefined));
+    return this.refreshing;
   }
 
   async stop(): Promise<void> {

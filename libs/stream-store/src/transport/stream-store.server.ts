@@ -83,6 +83,11 @@ export class StreamStoreServer extends Server implements CustomTransportStrategy
     }));
   }
 
+  /** Subscribes every handler to matching topics created since the last refresh, now. */
+  async refreshSubscriptions(): Promise<void> {
+    await Promise.all(this.members.map(({ member }) => member.refreshNow()));
+  }
+
   on(): never {
     throw new Error('StreamStoreServer has no events to listen to; use its status() instead.');
   }

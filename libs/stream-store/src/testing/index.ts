@@ -1,0 +1,8 @@
+// Testing helpers: run your handlers against in-process topics (import from '@samsa/stream-store/testing').
+export {
+  createStreamTestApp,
+  type StreamTestApp,
+  type StreamTestAppOptions,
+  type SendOptions,
+} from './stream-test-app.js';
+export { InMemoryKafka } from './in-memory-kafka.js';
