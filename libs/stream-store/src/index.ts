@@ -28,6 +28,11 @@ export type { StoreFeature } from './store/store-feature.interface.js';
 export * from './publisher/index.js';
 export * from './admin/index.js';
 
+// Operations
+export { StreamMetrics } from './metrics/stream-metrics.js';
+export { STREAM_METRICS_REGISTRY } from './metrics/metrics.tokens.js';
+export type { PartitionLag } from './metrics/consumer-lag.js';
+
 // Kafka client seam
 export type * from './kafka/kafka-client.interface.js';
 export { KafkajsClient } from './kafka/kafkajs/kafkajs-client.js';

@@ -20,6 +20,8 @@ import { SchemaTopics } from './schema/schema-topics.js';
 import { StoreRuntime } from './store/store-runtime.js';
 import { StreamStoreServer } from './transport/stream-store.server.js';
 import { DEFAULTS } from './defaults.js';
+import { StreamMetrics } from './metrics/stream-metrics.js';
+import { PROCESSING_OBSERVER } from './transport/processing-observer.token.js';
 import { publisherProviders } from './publisher/publisher.providers.js';
 import { adminProviders } from './admin/admin.providers.js';
 
@@ -46,6 +48,8 @@ const coreProviders: Provider[] = [
   SchemaTopics,
   StoreRuntime,
   StreamStoreServer,
+  StreamMetrics,
+  { provide: PROCESSING_OBSERVER, useExisting: StreamMetrics },
   ...publisherProviders,
   ...adminProviders,
 ];
@@ -58,6 +62,8 @@ const exported = [
   SchemaTopics,
   StoreRuntime,
   StreamStoreServer,
+  StreamMetrics,
+  { provide: PROCESSING_OBSERVER, useExisting: StreamMetrics },
   ...publisherProviders,
   ...adminProviders,
 ];

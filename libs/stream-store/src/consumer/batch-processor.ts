@@ -55,6 +55,7 @@ export class BatchProcessor {
   /** After a rebalance: forget cached positions, and seek to the offsets stored in SQL. */
   async onAssignment(assigned: TopicPartition[]): Promise<void> {
     this.positions.clear();
+    this.deps.observer.rebalance(this.binding.id, this.binding.group);
     if (!this.deps.ledger) return;
     for (const partition of assigned) {
       const position = await this.position(partition);
@@ -235,13 +236,15 @@ export class BatchProcessor {
         return false;
       }
       this.positions.set(key(partition), Promise.resolve(to));
+      this.deps.observer.flush(this.binding.id, performance.now() - started);
     }
+    const committing = performance.now();
     await control
       .commit(to)
       .catch((error: unknown) =>
         this.logger.warn(`Kafka offset commit failed (it is retried with the next batch): ${message(error)}`),
       );
-    this.deps.observer.commit(this.binding.id, performance.now() - started);
+    this.deps.observer.commit(this.binding.id, performance.now() - committing);
     return true;
   }
 

@@ -26,6 +26,8 @@ import { TopicManager } from '../publisher/topic-manager.js';
 import { SchemaTopics } from '../schema/schema-topics.js';
 import { StoreRuntime } from '../store/store-runtime.js';
 import { PROCESSING_OBSERVER } from './processing-observer.token.js';
+import { StreamMetrics } from '../metrics/stream-metrics.js';
+import { consumerLag } from '../metrics/consumer-lag.js';
 
 export interface HandlerStatus {
   handler: string;
@@ -56,6 +58,7 @@ export class StreamStoreServer extends Server implements CustomTransportStrategy
     private readonly schemaTopics: SchemaTopics,
     private readonly stores: StoreRuntime,
     @Optional() @Inject(PROCESSING_OBSERVER) private readonly observer: ProcessingObserver = NO_OBSERVER,
+    @Optional() private readonly metrics?: StreamMetrics,
   ) {
     super();
   }
@@ -120,6 +123,12 @@ export class StreamStoreServer extends Server implements CustomTransportStrategy
       this.members.push({ binding, member, processor });
     }
     await Promise.all(this.members.map(({ member }) => member.start()));
+    this.metrics?.setLagSource(() =>
+      consumerLag(
+        this.kafka.admin,
+        this.members.map(({ member }) => ({ group: member.state.group, topics: member.state.topics })),
+      ),
+    );
   }
 
   private bindings(): HandlerBinding[] {

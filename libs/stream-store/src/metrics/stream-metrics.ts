@@ -1,0 +1,131 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ProcessingObserver, RecordResult } from '../consumer/processing-observer.js';
+import { STREAM_METRICS_REGISTRY } from './metrics.tokens.js';
+
+const seconds = (ms: number) => ms / 1000;
+
+/**
+ * samsa's Prometheus metrics, registered in the injectable registry (`STREAM_METRICS_REGISTRY`,
+ * your own when you provide one). Serve them with `registry.metrics()`.
+ */
+@Injectable()
+export class StreamMetrics implements ProcessingObserver {
+  readonly registry: Registry;
+  private readonly consumed: Counter<'topic' | 'handler' | 'result'>;
+  private readonly handlerDuration: Histogram<'handler'>;
+  private readonly batchSize: Histogram<'handler'>;
+  private readonly flushDuration: Histogram<'handler'>;
+  private readonly commitDuration: Histogram<'handler'>;
+  private readonly rebalances: Counter<'handler' | 'group'>;
+  private readonly published: Counter<'topic'>;
+  private readonly restored: Counter<'store' | 'partition'>;
+  private lagSource?: () => Promise<Array<{ group: string; topic: string; partition: number; lag: number }>>;
+
+  constructor(@Optional() @Inject(STREAM_METRICS_REGISTRY) registry?: Registry) {
+    this.registry = registry ?? new Registry();
+    const registers = [this.registry];
+    this.consumed = new Counter({
+      name: 'samsa_consumed_messages_total',
+      help: 'Messages consumed, by topic, handler and result (ok, retried, dead-lettered, skipped)',
+      labelNames: ['topic', 'handler', 'result'],
+      registers,
+    });
+    this.handlerDuration = new Histogram({
+      name: 'samsa_handler_duration_seconds',
+      help: 'Time spent in a handler call',
+      labelNames: ['handler'],
+      buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      registers,
+    });
+    this.batchSize = new Histogram({
+      name: 'samsa_batch_size',
+      help: 'Records per consumed batch',
+      labelNames: ['handler'],
+      buckets: [1, 10, 50, 100, 500, 1000, 5000],
+      registers,
+    });
+    this.flushDuration = new Histogram({
+      name: 'samsa_store_flush_duration_seconds',
+      help: 'SQL transaction writing a batch of state with its offsets',
+      labelNames: ['handler'],
+      buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
+      registers,
+    });
+    this.commitDuration = new Histogram({
+      name: 'samsa_commit_duration_seconds',
+      help: 'Kafka offset commit after a batch',
+      labelNames: ['handler'],
+      buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
+      registers,
+    });
+    this.rebalances = new Counter({
+      name: 'samsa_rebalances_total',
+      help: 'Partition assignments received',
+      labelNames: ['handler', 'group'],
+      registers,
+    });
+    this.published = new Counter({
+      name: 'samsa_published_messages_total',
+      help: 'Messages published, by topic',
+      labelNames: ['topic'],
+      registers,
+    });
+    this.restored = new Counter({
+      name: 'samsa_restored_records_total',
+      help: 'Changelog records applied while restoring state',
+      labelNames: ['store', 'partition'],
+      registers,
+    });
+    const metrics = this;
+    new Gauge({
+      name: 'samsa_consumer_lag',
+      help: 'Records not yet consumed, per group and partition (read at scrape time)',
+      labelNames: ['group', 'topic', 'partition'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const { group, topic, partition, lag } of (await metrics.lagSource?.().catch(() => [])) ?? []) {
+          this.set({ group, topic, partition: String(partition) }, lag);
+        }
+      },
+    });
+  }
+
+  /** Where the consumer-lag gauge reads from at scrape time (set by the transport when it starts). */
+  setLagSource(
+    source: () => Promise<Array<{ group: string; topic: string; partition: number; lag: number }>>,
+  ): void {
+    this.lagSource = source;
+  }
+
+  record(handler: string, topic: string, result: RecordResult, durationMs: number, count = 1): void {
+    this.consumed.inc({ topic, handler, result }, count);
+    if (result === 'ok' || result === 'retried')
+      this.handlerDuration.observe({ handler }, seconds(durationMs));
+  }
+
+  batch(handler: string, size: number): void {
+    this.batchSize.observe({ handler }, size);
+  }
+
+  flush(handler: string, durationMs: number): void {
+    this.flushDuration.observe({ handler }, seconds(durationMs));
+  }
+
+  commit(handler: string, durationMs: number): void {
+    this.commitDuration.observe({ handler }, seconds(durationMs));
+  }
+
+  rebalance(handler: string, group: string): void {
+    this.rebalances.inc({ handler, group });
+  }
+
+  publish(topic: string, count: number): void {
+    this.published.inc({ topic }, count);
+  }
+
+  restore(store: string, partition: number, count: number): void {
+    this.restored.inc({ store, partition: String(partition) }, count);
+  }
+}
