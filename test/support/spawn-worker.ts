@@ -10,8 +10,8 @@ export interface Worker {
   exited: Promise<number | null>;
 }
 
-export function spawnWorker(file: string, env: Record<string, string>): Worker {
-  const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', file], {
+export function spawnWorker(file: string, env: Record<string, string>, args: string[] = []): Worker {
+  const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', file, ...args], {
     cwd: root,
     env: { ...process.env, SWC_NODE_PROJECT: `${root}/tsconfig.json`, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

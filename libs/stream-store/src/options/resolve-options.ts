@@ -1,4 +1,5 @@
 import { DEFAULTS } from '../defaults.js';
+import { applyEnvironmentOverrides } from './environment-overrides.js';
 import { ConfigurationError } from '../errors/configuration.error.js';
 import type {
   StoreConnectionOptions,
@@ -22,8 +23,9 @@ export interface ResolvedStreamStoreOptions extends Readonly<
 const TOPIC_NAME = /^[A-Za-z0-9._-]*$/;
 
 /** Checks the options at startup and fills in defaults; the caller's object is copied, never changed. */
-export function resolveOptions(options: StreamStoreModuleOptions): ResolvedStreamStoreOptions {
-  if (!options || options.brokers === undefined) {
+export function resolveOptions(given: StreamStoreModuleOptions): ResolvedStreamStoreOptions {
+  const options = applyEnvironmentOverrides(given ?? ({} as StreamStoreModuleOptions));
+  if (options.brokers === undefined) {
     throw new ConfigurationError(
       'StreamStoreModule: `brokers` is required, e.g. forRoot({ brokers: ["localhost:9092"] }).',
     );
