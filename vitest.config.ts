@@ -21,6 +21,7 @@ const resolve = {
     { find: /^@samsa\/schema$/, replacement: src('schema/src/index.ts') },
     { find: /^@samsa\/stream-store$/, replacement: src('stream-store/src/index.ts') },
     { find: /^@samsa\/stream-store\/testing$/, replacement: src('stream-store/src/testing/index.ts') },
+    { find: /^@samsa\/stream-store\/terminus$/, replacement: src('stream-store/src/terminus/index.ts') },
   ],
 };
 

@@ -30,6 +30,7 @@ export * from './admin/index.js';
 
 // Operations
 export { StreamMetrics } from './metrics/stream-metrics.js';
+export { StreamHealth, type StreamHealthReport } from './health/stream-health.js';
 export { STREAM_METRICS_REGISTRY } from './metrics/metrics.tokens.js';
 export type { PartitionLag } from './metrics/consumer-lag.js';
 

@@ -21,6 +21,7 @@ import { StoreRuntime } from './store/store-runtime.js';
 import { StreamStoreServer } from './transport/stream-store.server.js';
 import { DEFAULTS } from './defaults.js';
 import { StreamMetrics } from './metrics/stream-metrics.js';
+import { StreamHealth } from './health/stream-health.js';
 import { PROCESSING_OBSERVER } from './transport/processing-observer.token.js';
 import { publisherProviders } from './publisher/publisher.providers.js';
 import { adminProviders } from './admin/admin.providers.js';
@@ -49,6 +50,7 @@ const coreProviders: Provider[] = [
   StoreRuntime,
   StreamStoreServer,
   StreamMetrics,
+  StreamHealth,
   { provide: PROCESSING_OBSERVER, useExisting: StreamMetrics },
   ...publisherProviders,
   ...adminProviders,
@@ -63,6 +65,7 @@ const exported = [
   StoreRuntime,
   StreamStoreServer,
   StreamMetrics,
+  StreamHealth,
   { provide: PROCESSING_OBSERVER, useExisting: StreamMetrics },
   ...publisherProviders,
   ...adminProviders,

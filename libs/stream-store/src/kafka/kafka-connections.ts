@@ -12,6 +12,7 @@ export class KafkaConnections {
   readonly admin: StreamAdmin;
   readonly producer: StreamProducer;
   private connecting?: Promise<void>;
+  private isConnected = false;
 
   constructor(@Inject(STREAM_STORE_OPTIONS) options: ResolvedStreamStoreOptions) {
     this.client =
@@ -25,7 +26,9 @@ export class KafkaConnections {
   /** Connects admin and producer once; later calls share the first attempt. */
   connect(): Promise<void> {
     this.connecting ??= Promise.all([this.admin.connect(), this.producer.connect()]).then(
-      () => undefined,
+      () => {
+        this.isConnected = true;
+      },
       (error: unknown) => {
         this.connecting = undefined;
         throw error;
@@ -34,9 +37,15 @@ export class KafkaConnections {
     return this.connecting;
   }
 
+  /** True between a successful connect() and close(). */
+  get connected(): boolean {
+    return this.isConnected;
+  }
+
   async close(): Promise<void> {
     if (!this.connecting) return;
     this.connecting = undefined;
+    this.isConnected = false;
     await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]).then((results) => {
       for (const result of results)
         if (result.status === 'rejected') this.logger.warn(`Kafka disconnect: ${String(result.reason)}`);

@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { KafkaConnections } from '../kafka/kafka-connections.js';
+import { StoreRuntime } from '../store/store-runtime.js';
+import { type HandlerStatus, StreamStoreServer } from '../transport/stream-store.server.js';
+
+export interface StreamHealthReport {
+  healthy: boolean;
+  /** Why it is not healthy; empty when healthy. */
+  problems: string[];
+  handlers: HandlerStatus[];
+  producer: 'connected' | 'disconnected';
+  store: 'reachable' | 'unreachable' | 'none';
+  /** Partitions whose state is being restored from a changelog (not processing yet). */
+  restoring: Array<{ store: string; partition: number; restored: number; total: number }>;
+}
+
+/**
+ * What health checks need to know: handlers running (and their partitions), producer connected,
+ * store reachable, partitions stopped or restoring. Plain data; `StreamStoreHealthIndicator`
+ * (from `@samsa/stream-store/terminus`) wraps it for @nestjs/terminus.
+ */
+@Injectable()
+export class StreamHealth {
+  constructor(
+    private readonly server: StreamStoreServer,
+    private readonly kafka: KafkaConnections,
+    private readonly stores: StoreRuntime,
+  ) {}
+
+  async check(): Promise<StreamHealthReport> {
+    const handlers = this.server.handlerStatus();
+    const problems: string[] = [];
+    for (const handler of handlers) {
+      if (handler.state === 'crashed')
+        problems.push(`${handler.handler}: consumer crashed (${handler.error ?? 'unknown error'})`);
+      for (const [partition, reason] of Object.entries(handler.halted)) {
+        problems.push(`${handler.handler}: partition ${partition} ${reason}`);
+      }
+    }
+    const producer = this.kafka.connected ? 'connected' : 'disconnected';
+    if (producer === 'disconnected') problems.push('Kafka producer is not connected');
+    const store = await this.storeState();
+    if (store === 'unreachable') problems.push('state store database is unreachable');
+    return {
+      healthy: problems.length === 0,
+      problems,
+      handlers,
+      producer,
+      store,
+      restoring: this.stores.restoring(),
+    };
+  }
+
+  private async storeState(): Promise<StreamHealthReport['store']> {
+    if (!this.stores.hasStores) return 'none';
+    return (await this.stores.ping()) ? 'reachable' : 'unreachable';
+  }
+}
