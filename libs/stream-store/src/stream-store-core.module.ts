@@ -3,6 +3,7 @@ import {
   Inject,
   Module,
   type DynamicModule,
+  type OnApplicationBootstrap,
   type OnApplicationShutdown,
   type Provider,
 } from '@nestjs/common';
@@ -23,6 +24,7 @@ import { DEFAULTS } from './defaults.js';
 import { StreamMetrics } from './metrics/stream-metrics.js';
 import { StreamHealth } from './health/stream-health.js';
 import { PROCESSING_OBSERVER } from './transport/processing-observer.token.js';
+import { PUBLISH_OBSERVER } from './publisher/publish-observer.js';
 import { publisherProviders } from './publisher/publisher.providers.js';
 import { adminProviders } from './admin/admin.providers.js';
 
@@ -52,6 +54,7 @@ const coreProviders: Provider[] = [
   StreamMetrics,
   StreamHealth,
   { provide: PROCESSING_OBSERVER, useExisting: StreamMetrics },
+  { provide: PUBLISH_OBSERVER, useExisting: StreamMetrics },
   ...publisherProviders,
   ...adminProviders,
 ];
@@ -67,6 +70,7 @@ const exported = [
   StreamMetrics,
   StreamHealth,
   { provide: PROCESSING_OBSERVER, useExisting: StreamMetrics },
+  { provide: PUBLISH_OBSERVER, useExisting: StreamMetrics },
   ...publisherProviders,
   ...adminProviders,
 ];
@@ -74,7 +78,7 @@ const exported = [
 /** Owns the Kafka clients, the store database and their shutdown; imported once through `forRoot`. */
 @Global()
 @Module({})
-export class StreamStoreCoreModule implements OnApplicationShutdown {
+export class StreamStoreCoreModule implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     private readonly server: StreamStoreServer,
     private readonly kafka: KafkaConnections,
@@ -96,6 +100,11 @@ export class StreamStoreCoreModule implements OnApplicationShutdown {
       providers: [...this.asyncOptionsProviders(options), ...coreProviders],
       exports: exported,
     };
+  }
+
+  /** Opens the store database at startup (also for HTTP-only apps): a wrong URL or file fails here. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.stores.ledger();
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,2 +1,12 @@
 // Public API of the cluster view (re-exported by the lib's index.ts).
-export {};
+export { ClusterView } from './cluster-view.js';
+export { partitionLag } from './consumer-lag.js';
+export type {
+  BrokerView,
+  ClusterSnapshot,
+  GroupPartitionLag,
+  GroupView,
+  PartitionView,
+  TopicKind,
+  TopicView,
+} from './cluster-view.interface.js';

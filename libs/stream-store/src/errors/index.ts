@@ -3,3 +3,5 @@ export * from './configuration.error.js';
 export * from './handler-timeout.error.js';
 export * from './stale-assignment.error.js';
 export * from './schema-conflict.error.js';
+export * from './invalid-state-value.error.js';
+export * from './batch-flush.error.js';

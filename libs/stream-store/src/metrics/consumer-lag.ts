@@ -1,3 +1,4 @@
+import { partitionLag } from '../admin/consumer-lag.js';
 import type { StreamAdmin } from '../kafka/kafka-client.interface.js';
 
 export interface PartitionLag {
@@ -25,14 +26,13 @@ export async function consumerLag(
     for (const { topic, partition, offset } of await admin.fetchGroupOffsets(group, topics)) {
       const end = ends.get(topic)?.find((p) => p.partition === partition);
       if (!end) continue;
-      const from = offset === '-1' ? end.low : offset;
       lags.push({
         group,
         topic,
         partition,
         committed: offset,
         latest: end.high,
-        lag: Math.max(0, Number(BigInt(end.high) - BigInt(from))),
+        lag: partitionLag(offset, end.low, end.high),
       });
     }
   }

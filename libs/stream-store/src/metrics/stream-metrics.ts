@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ProcessingObserver, RecordResult } from '../consumer/processing-observer.js';
+import type { PublishObserver } from '../publisher/publish-observer.js';
 import { STREAM_METRICS_REGISTRY } from './metrics.tokens.js';
 
 const seconds = (ms: number) => ms / 1000;
@@ -10,7 +11,7 @@ const seconds = (ms: number) => ms / 1000;
  * your own when you provide one). Serve them with `registry.metrics()`.
  */
 @Injectable()
-export class StreamMetrics implements ProcessingObserver {
+export class StreamMetrics implements ProcessingObserver, PublishObserver {
   readonly registry: Registry;
   private readonly consumed: Counter<'topic' | 'handler' | 'result'>;
   private readonly handlerDuration: Histogram<'handler'>;
@@ -18,7 +19,7 @@ export class StreamMetrics implements ProcessingObserver {
   private readonly flushDuration: Histogram<'handler'>;
   private readonly commitDuration: Histogram<'handler'>;
   private readonly rebalances: Counter<'handler' | 'group'>;
-  private readonly published: Counter<'topic'>;
+  private readonly publishedMessages: Counter<'topic'>;
   private readonly restored: Counter<'store' | 'partition'>;
   private lagSource?: () => Promise<Array<{ group: string; topic: string; partition: number; lag: number }>>;
 
@@ -65,7 +66,7 @@ export class StreamMetrics implements ProcessingObserver {
       labelNames: ['handler', 'group'],
       registers,
     });
-    this.published = new Counter({
+    this.publishedMessages = new Counter({
       name: 'samsa_published_messages_total',
       help: 'Messages published, by topic',
       labelNames: ['topic'],
@@ -77,7 +78,7 @@ export class StreamMetrics implements ProcessingObserver {
       labelNames: ['store', 'partition'],
       registers,
     });
-    const metrics = this;
+    const readLag = () => this.lagSource?.().catch(() => []) ?? Promise.resolve([]);
     new Gauge({
       name: 'samsa_consumer_lag',
       help: 'Records not yet consumed, per group and partition (read at scrape time)',
@@ -85,7 +86,7 @@ export class StreamMetrics implements ProcessingObserver {
       registers,
       async collect() {
         this.reset();
-        for (const { group, topic, partition, lag } of (await metrics.lagSource?.().catch(() => [])) ?? []) {
+        for (const { group, topic, partition, lag } of await readLag()) {
           this.set({ group, topic, partition: String(partition) }, lag);
         }
       },
@@ -121,8 +122,8 @@ export class StreamMetrics implements ProcessingObserver {
     this.rebalances.inc({ handler, group });
   }
 
-  publish(topic: string, count: number): void {
-    this.published.inc({ topic }, count);
+  published(topic: string, count: number): void {
+    this.publishedMessages.inc({ topic }, count);
   }
 
   restore(store: string, partition: number, count: number): void {

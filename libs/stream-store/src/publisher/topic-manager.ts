@@ -14,14 +14,16 @@ export interface EnsureTopicOptions {
 }
 
 /**
- * Creates missing topics with configured defaults. A topic-exists cache keeps admin calls off the
- * hot path, and concurrent first uses of a topic share one creation.
+ * Creates missing topics with configured defaults (the replication factor capped at the number of brokers). A
+ * topic-exists cache keeps admin calls off the hot path, and concurrent first uses of a topic share one creation.
+ * Configs (e.g. `retention.ms`) apply only when the topic is created here; an existing topic is left as it is.
  */
 export class TopicManager {
   private readonly logger = new Logger(TopicManager.name);
   private readonly known = new Set<string>();
   private readonly pending = new Map<string, Promise<void>>();
   private brokerCount?: Promise<number>;
+  private listing?: Promise<Set<string>>;
 
   constructor(
     private readonly admin: StreamAdmin,
@@ -44,6 +46,11 @@ export class TopicManager {
   }
 
   private async create(topic: string, options: EnsureTopicOptions): Promise<void> {
+    // Asking first keeps the client from logging "Topic creation errors" for every topic that already exists.
+    if ((await this.listTopics()).has(topic)) {
+      this.known.add(topic);
+      return;
+    }
     const spec: TopicSpec = {
       topic,
       partitions: options.partitions ?? this.defaults.partitions,
@@ -51,10 +58,21 @@ export class TopicManager {
       config: options.config,
     };
     if (await this.admin.createTopics([spec])) {
-      this.logger.log(`Created topic ${topic} (${spec.partitions} partitions, replication ${spec.replicationFactor})`);
+      this.logger.log(
+        `Created topic ${topic} (${spec.partitions} partitions, replication ${spec.replicationFactor})`,
+      );
       await this.untilVisible(topic);
     }
     this.known.add(topic);
+  }
+
+  /** One listing answers every creation that asks while it is in flight. */
+  private listTopics(): Promise<Set<string>> {
+    this.listing ??= this.admin
+      .listTopics()
+      .then((topics) => new Set(topics))
+      .finally(() => (this.listing = undefined));
+    return this.listing;
   }
 
   /** A new topic reaches every broker's metadata cache a little after creation returns. */
@@ -72,8 +90,15 @@ export class TopicManager {
     }
   }
 
+  /** Asked once; a failed attempt is not remembered, so the next creation asks again. */
   private countBrokers(): Promise<number> {
-    this.brokerCount ??= this.admin.describeCluster().then(({ brokers }) => Math.max(1, brokers.length));
+    this.brokerCount ??= this.admin.describeCluster().then(
+      ({ brokers }) => Math.max(1, brokers.length),
+      (error: unknown) => {
+        this.brokerCount = undefined;
+        throw error;
+      },
+    );
     return this.brokerCount;
   }
 }

@@ -12,5 +12,11 @@ export interface OffsetLedger {
    * One transaction: the unit of work's writes, and the offsets row moved from `from` to `to` only
    * if it still holds `from` (else `StaleAssignmentError`, and nothing is written).
    */
-  commit(group: string, partition: TopicPartition, from: string | undefined, to: string, work: UnitOfWork): Promise<void>;
+  commit(
+    group: string,
+    partition: TopicPartition,
+    from: string | undefined,
+    to: string,
+    work: UnitOfWork,
+  ): Promise<void>;
 }

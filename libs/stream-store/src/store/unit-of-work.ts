@@ -1,7 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-/** A pending write: a new value, or a delete. */
-export type PendingWrite = { readonly deleted: false; readonly value: unknown; readonly expiresAt?: number } | { readonly deleted: true };
+/**
+ * A pending write: a new value, or a delete. `json` is the value as stored, serialised (and
+ * validated) when written, and wins over `value`; `expiresAt` is in ms since the epoch.
+ */
+export type PendingWrite =
+  | { readonly deleted: false; readonly value: unknown; readonly json?: string; readonly expiresAt?: number }
+  | { readonly deleted: true };
 
 type Writes = Map<string, Map<string, PendingWrite>>;
 
@@ -40,6 +45,11 @@ export class UnitOfWork {
   /** The current record failed: its writes are dropped. */
   discardRecord(): void {
     this.staged = new Map();
+  }
+
+  /** Kept and staged writes of one store; a staged write replaces a kept one. */
+  pendingOf(store: string): Map<string, PendingWrite> {
+    return new Map([...(this.kept.get(store) ?? []), ...(this.staged.get(store) ?? [])]);
   }
 
   /** Kept writes, store by store. */

@@ -23,6 +23,7 @@ import type { StreamConsumer } from '../kafka/kafka-client.interface.js';
 import { KafkaConnections } from '../kafka/kafka-connections.js';
 import type { ResolvedStreamStoreOptions } from '../options/resolve-options.js';
 import { TopicManager } from '../publisher/topic-manager.js';
+import { StreamTopics } from '../publisher/stream-topics.js';
 import { SchemaTopics } from '../schema/schema-topics.js';
 import { StoreRuntime } from '../store/store-runtime.js';
 import { PROCESSING_OBSERVER } from './processing-observer.token.js';
@@ -57,6 +58,7 @@ export class StreamStoreServer extends Server implements CustomTransportStrategy
     private readonly topics: TopicManager,
     private readonly schemaTopics: SchemaTopics,
     private readonly stores: StoreRuntime,
+    private readonly streamTopics: StreamTopics,
     @Optional() @Inject(PROCESSING_OBSERVER) private readonly observer: ProcessingObserver = NO_OBSERVER,
     @Optional() private readonly metrics?: StreamMetrics,
   ) {
@@ -103,6 +105,8 @@ export class StreamStoreServer extends Server implements CustomTransportStrategy
     const bindings = this.bindings();
     await this.kafka.connect();
     await this.schemaTopics.publishAll();
+    // Handlers' payload classes were registered just now: create their schemas' streams too.
+    await this.streamTopics.createAll();
     const ledger = await this.stores.ledger();
     const deadLetters = new DeadLetterWriter(this.kafka.producer, this.topics, this.options.topicPrefix);
     for (const binding of bindings) {

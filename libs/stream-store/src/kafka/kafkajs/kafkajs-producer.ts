@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type {
   ProduceRequest,
   ProducerSettings,
@@ -17,6 +17,8 @@ export class KafkajsProducer implements StreamProducer {
       // KafkaJS keeps idempotent ordering only with one request in flight.
       maxInFlightRequests: settings.idempotent ? 1 : undefined,
       allowAutoTopicCreation: false,
+      // Java-compatible murmur2 for keyed records (KafkaJS's default, named so it does not warn about it).
+      createPartitioner: Partitioners.DefaultPartitioner,
       ...settings.extra,
     });
   }

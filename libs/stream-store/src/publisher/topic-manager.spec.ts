@@ -1,0 +1,55 @@
+import { Logger } from '@nestjs/common';
+import { describe, expect, it, vi } from 'vitest';
+import type { StreamAdmin } from '../kafka/kafka-client.interface.js';
+import { TopicManager } from './topic-manager.js';
+
+vi.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+
+function fakeAdmin(brokers = 1, existing: string[] = []) {
+  return {
+    listTopics: vi.fn(async () => existing),
+    createTopics: vi.fn(async () => true),
+    describeTopics: vi.fn(
+      async (topics: string[]) =>
+        new Map(topics.map((t) => [t, [{ partition: 0, leader: 1, replicas: [1] }]])),
+    ),
+    describeCluster: vi.fn(async () => ({
+      brokers: Array.from({ length: brokers }, (_, i) => ({ nodeId: i, host: 'h', port: 9092 })),
+      controller: 0,
+      clusterId: 'c',
+    })),
+  };
+}
+
+describe('TopicManager', () => {
+  it('creates a topic once for concurrent first uses, then stays off the admin', async () => {
+    const admin = fakeAdmin();
+    const topics = new TopicManager(admin as unknown as StreamAdmin, { partitions: 3, replicationFactor: 3 });
+    await Promise.all(
+      Array.from({ length: 20 }, () => topics.ensure('t', { config: { 'retention.ms': '1000' } })),
+    );
+    await topics.ensure('t');
+    expect(admin.createTopics).toHaveBeenCalledTimes(1);
+    expect(admin.createTopics).toHaveBeenCalledWith([
+      { topic: 't', partitions: 3, replicationFactor: 1, config: { 'retention.ms': '1000' } },
+    ]);
+  });
+
+  it('leaves an existing topic alone', async () => {
+    const admin = fakeAdmin(1, ['t']);
+    const topics = new TopicManager(admin as unknown as StreamAdmin, { partitions: 3, replicationFactor: 3 });
+    await Promise.all([topics.ensure('t'), topics.ensure('t')]);
+    await topics.ensure('t');
+    expect(admin.listTopics).toHaveBeenCalledTimes(1);
+    expect(admin.createTopics).not.toHaveBeenCalled();
+  });
+
+  it('asks for the broker count again after a failure', async () => {
+    const admin = fakeAdmin(2);
+    admin.describeCluster.mockRejectedValueOnce(new Error('no controller'));
+    const topics = new TopicManager(admin as unknown as StreamAdmin, { partitions: 1, replicationFactor: 3 });
+    await expect(topics.ensure('t')).rejects.toThrow('no controller');
+    await topics.ensure('t');
+    expect(admin.createTopics).toHaveBeenCalledWith([expect.objectContaining({ replicationFactor: 2 })]);
+  });
+});

@@ -1,0 +1,196 @@
+import { Logger } from '@nestjs/common';
+import type { DataSource, QueryRunner } from 'typeorm';
+import type { TopicPartition } from '../../kafka/kafka-client.interface.js';
+import { PostgresSql } from './postgres-sql.js';
+import type { SqlStatement, StateSql } from './state-sql.js';
+import type {
+  ExpiredKey,
+  ScanRequest,
+  StoreBackend,
+  StoreChanges,
+  StoredValue,
+} from './store-backend.interface.js';
+
+// Key of the advisory lock taken while creating tables ("samsa" in ASCII).
+const CREATE_TABLES_LOCK = 0x73616d7361;
+
+const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
+
+/**
+ * Postgres through a TypeORM DataSource's query runners (its pg pool). Keys are `COLLATE "C"`, so
+ * they sort by their UTF-8 bytes whatever the database's locale.
+ */
+export class PostgresBackend implements StoreBackend {
+  private readonly logger = new Logger('StateStores');
+  private readonly sql: StateSql;
+  private readonly tables: string[];
+
+  /** `schema`: where samsa's tables live; undefined: the connection's search_path. */
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly schema: string | undefined,
+  ) {
+    const prefix = schema === undefined ? '' : `${quote(schema)}.`;
+    const [stateTable, offsetsTable] = [`${prefix}"samsa_state"`, `${prefix}"samsa_offsets"`];
+    this.sql = new PostgresSql({ param: (n) => `$${n}`, stateTable, offsetsTable });
+    this.tables = [
+      `CREATE TABLE IF NOT EXISTS ${stateTable} ("store" text NOT NULL, "key" text COLLATE "C" NOT NULL, ` +
+        '"partition" integer NOT NULL, "value" text NOT NULL, "expires_at" bigint, PRIMARY KEY ("store", "key"))',
+      `CREATE INDEX IF NOT EXISTS "samsa_state_expires_at" ON ${stateTable} ("expires_at") WHERE "expires_at" IS NOT NULL`,
+      `CREATE TABLE IF NOT EXISTS ${offsetsTable} ("group" text NOT NULL, "topic" text NOT NULL, ` +
+        '"partition" integer NOT NULL, "next_offset" bigint NOT NULL, PRIMARY KEY ("group", "topic", "partition"))',
+    ];
+  }
+
+  async createTables(): Promise<void> {
+    await this.transaction(async (runner) => {
+      // Instances starting together would race on CREATE ... IF NOT EXISTS (a catalog unique violation).
+      await runner.query(`SELECT pg_advisory_xact_lock(${CREATE_TABLES_LOCK})`);
+      if (this.schema !== undefined) await this.createSchema(runner, this.schema);
+      for (const statement of this.tables) await runner.query(statement);
+    });
+  }
+
+  /** Looked up first: `CREATE SCHEMA IF NOT EXISTS` needs the CREATE privilege even when it exists. */
+  private async createSchema(runner: QueryRunner, schema: string): Promise<void> {
+    const found: unknown[] = await runner.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+    if (found.length === 0) await runner.query(`CREATE SCHEMA ${quote(schema)}`);
+  }
+
+  async ping(): Promise<void> {
+    await this.dataSource.query('SELECT 1');
+  }
+
+  async read(store: string, keys: readonly string[], now: number): Promise<Map<string, string>> {
+    const { rows } = await this.query<{ key: string; value: string }>(this.sql.select(store, keys, now));
+    return new Map(rows.map((row) => [row.key, row.value]));
+  }
+
+  async scan(store: string, request: ScanRequest, now: number): Promise<Array<[string, string]>> {
+    const { rows } = await this.query<{ key: string; value: string }>(this.sql.scan(store, request, now));
+    return rows.map((row) => [row.key, row.value]);
+  }
+
+  async count(store: string, now: number): Promise<number> {
+    const { rows } = await this.query<{ count: string }>(this.sql.count(store, now));
+    return Number(rows[0].count);
+  }
+
+  async write(changes: StoreChanges): Promise<void> {
+    if (changes.upserts.length > 0 && changes.deletes.length > 0) {
+      await this.transaction((runner) => this.applyChanges(runner, changes));
+    } else {
+      await this.applyChanges(undefined, changes); // One statement: it commits on its own.
+    }
+  }
+
+  async remove(store: string, key: string, now: number): Promise<boolean> {
+    const { rows } = await this.query<{ live: boolean }>(this.sql.remove(store, key, now));
+    return rows[0]?.live === true;
+  }
+
+  async update(
+    store: string,
+    key: string,
+    partition: number,
+    now: number,
+    next: (current: string | undefined) => StoredValue | undefined,
+  ): Promise<void> {
+    await this.transaction(async (runner) => {
+      for (;;) {
+        const { rows } = await this.query<{ value: string; live: boolean }>(
+          this.sql.row(store, key, now, ' FOR UPDATE'),
+          runner,
+        );
+        const [row] = rows;
+        const value = next(row?.live ? row.value : undefined);
+        if (row) {
+          const statement = value
+            ? this.sql.upsert(store, partition, [{ key, ...value }])
+            : this.sql.deleteKeys(store, [key]);
+          await this.query(statement, runner);
+          return;
+        }
+        if (!value) return;
+        // No row to lock: insert unless a concurrent update did first, then lock that row and retry.
+        const { affected } = await this.query(
+          this.sql.insertIfAbsent(store, partition, { key, ...value }),
+          runner,
+        );
+        if (affected > 0) return;
+      }
+    });
+  }
+
+  async clear(store: string): Promise<void> {
+    await this.query(this.sql.clear(store));
+  }
+
+  async position(group: string, partition: TopicPartition): Promise<string | undefined> {
+    const { rows } = await this.query<{ next_offset: string }>(this.sql.position(group, partition));
+    return rows[0]?.next_offset;
+  }
+
+  async commit(
+    group: string,
+    partition: TopicPartition,
+    from: string | undefined,
+    to: string,
+    changes: readonly StoreChanges[],
+  ): Promise<boolean> {
+    return this.transaction(async (runner) => {
+      // The offsets row first: it is locked from here to the commit, so a rival instance waits here.
+      const move =
+        from === undefined
+          ? this.sql.claim(group, partition, to)
+          : this.sql.advance(group, partition, from, to);
+      if ((await this.query(move, runner)).affected === 0) return false;
+      for (const change of changes) await this.applyChanges(runner, change);
+      return true;
+    });
+  }
+
+  async deleteExpired(now: number): Promise<ExpiredKey[]> {
+    return (await this.query<ExpiredKey>(this.sql.deleteExpired(now))).rows;
+  }
+
+  private async applyChanges(
+    runner: QueryRunner | undefined,
+    { store, partition, upserts, deletes }: StoreChanges,
+  ): Promise<void> {
+    if (upserts.length > 0) await this.query(this.sql.upsert(store, partition, upserts), runner);
+    if (deletes.length > 0) await this.query(this.sql.deleteKeys(store, deletes), runner);
+  }
+
+  private async query<R>(
+    { text, params }: SqlStatement,
+    runner?: QueryRunner,
+  ): Promise<{ rows: R[]; affected: number }> {
+    const used = runner ?? this.dataSource.createQueryRunner();
+    try {
+      const result = await used.query(text, params, true);
+      return { rows: result.records, affected: result.affected ?? 0 };
+    } finally {
+      if (!runner) await used.release();
+    }
+  }
+
+  private async transaction<R>(work: (runner: QueryRunner) => Promise<R>): Promise<R> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      await runner.startTransaction();
+      const result = await work(runner);
+      await runner.commitTransaction();
+      return result;
+    } catch (error) {
+      if (runner.isTransactionActive) {
+        await runner.rollbackTransaction().catch((rollbackError: unknown) => {
+          this.logger.warn(`Rollback failed: ${String(rollbackError)}`);
+        });
+      }
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+}

@@ -1,0 +1,175 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DataSource } from 'typeorm';
+import type { TopicPartition } from '../../kafka/kafka-client.interface.js';
+import { shaped, StateSql, type SqlStatement } from './state-sql.js';
+import type {
+  ExpiredKey,
+  ScanRequest,
+  StoreBackend,
+  StoreChanges,
+  StoredValue,
+} from './store-backend.interface.js';
+
+type Statement = BetterSqlite3.Statement<unknown[]>;
+type Entry = { key: string; value: string };
+
+// 5 parameters a row, far below SQLite's 32 766; powers of two so few statement shapes stay prepared.
+const ROWS_PER_STATEMENT = 256;
+const KEYS_PER_STATEMENT = 512;
+
+// WITHOUT ROWID: the primary key is the table, no second b-tree. The default BINARY collation
+// orders keys by their UTF-8 bytes. Offsets are 64-bit INTEGERs read back as BigInt.
+const TABLES = `
+CREATE TABLE IF NOT EXISTS "samsa_state" (
+  "store" TEXT NOT NULL, "key" TEXT NOT NULL, "partition" INTEGER NOT NULL, "value" TEXT NOT NULL,
+  "expires_at" INTEGER, PRIMARY KEY ("store", "key")) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS "samsa_state_expires_at" ON "samsa_state" ("expires_at") WHERE "expires_at" IS NOT NULL;
+CREATE TABLE IF NOT EXISTS "samsa_offsets" (
+  "group" TEXT NOT NULL, "topic" TEXT NOT NULL, "partition" INTEGER NOT NULL, "next_offset" INTEGER NOT NULL,
+  PRIMARY KEY ("group", "topic", "partition")) WITHOUT ROWID;
+`;
+
+/**
+ * SQLite through the better-sqlite3 connection of a TypeORM DataSource. better-sqlite3 is
+ * synchronous: each transaction runs start to end without yielding, so nothing interleaves with
+ * it, and `BEGIN IMMEDIATE` takes the write lock up front against other processes.
+ */
+export class SqliteBackend implements StoreBackend {
+  private readonly sql = new StateSql({
+    param: () => '?',
+    stateTable: '"samsa_state"',
+    offsetsTable: '"samsa_offsets"',
+  });
+  private readonly statements = new Map<string, Statement>();
+
+  private constructor(private readonly db: BetterSqlite3.Database) {}
+
+  static async open(dataSource: DataSource): Promise<SqliteBackend> {
+    const runner = dataSource.createQueryRunner();
+    // TypeORM's SQLite query runner hands out its one connection, the better-sqlite3 Database.
+    const db: BetterSqlite3.Database = await runner.connect();
+    await runner.release();
+    return new SqliteBackend(db);
+  }
+
+  async createTables(): Promise<void> {
+    await this.idle();
+    this.db.exec(TABLES);
+  }
+
+  async ping(): Promise<void> {
+    this.prepare('SELECT 1').get();
+  }
+
+  async read(store: string, keys: readonly string[], now: number): Promise<Map<string, string>> {
+    const values = new Map<string, string>();
+    for (const chunk of shaped(keys, KEYS_PER_STATEMENT)) {
+      for (const row of this.all<Entry>(this.sql.select(store, chunk, now))) values.set(row.key, row.value);
+    }
+    return values;
+  }
+
+  async scan(store: string, request: ScanRequest, now: number): Promise<Array<[string, string]>> {
+    return this.all<Entry>(this.sql.scan(store, request, now)).map((row) => [row.key, row.value]);
+  }
+
+  async count(store: string, now: number): Promise<number> {
+    return this.all<{ count: number }>(this.sql.count(store, now))[0].count;
+  }
+
+  async write(changes: StoreChanges): Promise<void> {
+    await this.idle();
+    this.immediate(() => this.applyChanges(changes));
+  }
+
+  async remove(store: string, key: string, now: number): Promise<boolean> {
+    await this.idle();
+    const [row] = this.all<{ live: number }>(this.sql.remove(store, key, now));
+    return Boolean(row?.live);
+  }
+
+  async update(
+    store: string,
+    key: string,
+    partition: number,
+    now: number,
+    next: (current: string | undefined) => StoredValue | undefined,
+  ): Promise<void> {
+    await this.idle();
+    this.immediate(() => {
+      const [row] = this.all<{ value: string; live: number }>(this.sql.row(store, key, now));
+      const value = next(row?.live ? row.value : undefined);
+      if (value) this.run(this.sql.upsert(store, partition, [{ key, ...value }]));
+      else if (row) this.run(this.sql.deleteKeys(store, [key]));
+    });
+  }
+
+  async clear(store: string): Promise<void> {
+    await this.idle();
+    this.run(this.sql.clear(store));
+  }
+
+  async position(group: string, partition: TopicPartition): Promise<string | undefined> {
+    const { text, params } = this.sql.position(group, partition);
+    const row = this.prepare(text)
+      .safeIntegers(true)
+      .get(...params) as { next_offset: bigint } | undefined;
+    return row?.next_offset.toString();
+  }
+
+  async commit(
+    group: string,
+    partition: TopicPartition,
+    from: string | undefined,
+    to: string,
+    changes: readonly StoreChanges[],
+  ): Promise<boolean> {
+    await this.idle();
+    return this.immediate(() => {
+      const moved =
+        from === undefined
+          ? this.run(this.sql.claim(group, partition, BigInt(to)))
+          : this.run(this.sql.advance(group, partition, BigInt(from), BigInt(to)));
+      if (moved === 0) return false;
+      for (const change of changes) this.applyChanges(change);
+      return true;
+    });
+  }
+
+  async deleteExpired(now: number): Promise<ExpiredKey[]> {
+    await this.idle();
+    return this.immediate(() => this.all<ExpiredKey>(this.sql.deleteExpired(now)));
+  }
+
+  private applyChanges({ store, partition, upserts, deletes }: StoreChanges): void {
+    for (const rows of shaped(upserts, ROWS_PER_STATEMENT)) this.run(this.sql.upsert(store, partition, rows));
+    for (const keys of shaped(deletes, KEYS_PER_STATEMENT)) this.run(this.sql.deleteKeys(store, keys));
+  }
+
+  private immediate<R>(work: () => R): R {
+    return this.db.transaction(work).immediate();
+  }
+
+  /**
+   * A reused DataSource may have a TypeORM transaction open on the shared connection, across
+   * awaits; better-sqlite3 would nest ours into it as a savepoint, so samsa's writes wait.
+   */
+  private async idle(): Promise<void> {
+    while (this.db.inTransaction) await sleep(1);
+  }
+
+  private all<R>({ text, params }: SqlStatement): R[] {
+    return this.prepare(text).all(...params) as R[];
+  }
+
+  private run({ text, params }: SqlStatement): number {
+    return this.prepare(text).run(...params).changes;
+  }
+
+  private prepare(text: string): Statement {
+    let statement = this.statements.get(text);
+    if (!statement) this.statements.set(text, (statement = this.db.prepare<unknown[]>(text)));
+    return statement;
+  }
+}

@@ -1,0 +1,83 @@
+import type { TopicPartition } from '../../kafka/kafka-client.interface.js';
+import type { KeyRange } from '../keys.js';
+
+/** A value as stored: JSON text, and when it expires in ms since the epoch (null: never). */
+export interface StoredValue {
+  readonly value: string;
+  readonly expiresAt: number | null;
+}
+
+export interface StoredEntry extends StoredValue {
+  readonly key: string;
+}
+
+/** Writes to one store, from one input partition (-1 when written outside handlers). */
+export interface StoreChanges {
+  readonly store: string;
+  readonly partition: number;
+  readonly upserts: readonly StoredEntry[];
+  readonly deletes: readonly string[];
+}
+
+export interface ScanRequest {
+  readonly range: KeyRange;
+  readonly reverse: boolean;
+  readonly limit: number;
+}
+
+/** A key whose time to live ran out, with the partition its changelog tombstone belongs to. */
+export interface ExpiredKey {
+  readonly store: string;
+  readonly key: string;
+  readonly partition: number;
+}
+
+/**
+ * What state stores need from a database: SQLite or Postgres behind a TypeORM DataSource. Reads
+ * skip expired rows (`now` in ms since the epoch); each write method is one transaction.
+ */
+export interface StoreBackend {
+  /**
+   * Creates samsa's tables when missing, with plain `CREATE TABLE IF NOT EXISTS` rather than
+   * TypeORM entities: they stay out of the application's entity metadata, `synchronize` and
+   * migrations (a reused DataSource never sees them), and the hot path is hand-written SQL anyway.
+   */
+  createTables(): Promise<void>;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  /** Values (JSON text) of the live keys among `keys`. */
+  read(store: string, keys: readonly string[], now: number): Promise<Map<string, string>>;
+  /** Live entries in key order (byte order of UTF-8), at most `limit`. */
+  scan(store: string, request: ScanRequest, now: number): Promise<Array<[key: string, value: string]>>;
+  count(store: string, now: number): Promise<number>;
+  write(changes: StoreChanges): Promise<void>;
+  /** Deletes a key; resolves true when it was live. */
+  remove(store: string, key: string, now: number): Promise<boolean>;
+  /**
+   * Reads a key, computes its next value (undefined: delete) and writes it, with the row locked
+   * throughout. `next` may run more than once if a concurrent update creates the key first.
+   */
+  update(
+    store: string,
+    key: string,
+    partition: number,
+    now: number,
+    next: (current: string | undefined) => StoredValue | undefined,
+  ): Promise<void>;
+  clear(store: string): Promise<void>;
+  /** The offset stored for a consumer group's partition. */
+  position(group: string, partition: TopicPartition): Promise<string | undefined>;
+  /**
+   * One transaction: moves the offsets row from `from` (undefined: no row yet) to `to`, then
+   * applies `changes`. Resolves false, with nothing written, when the row did not hold `from`.
+   */
+  commit(
+    group: string,
+    partition: TopicPartition,
+    from: string | undefined,
+    to: string,
+    changes: readonly StoreChanges[],
+  ): Promise<boolean>;
+  /** Deletes the rows expired at `now`; the keys are for changelog tombstones (a later hook). */
+  deleteExpired(now: number): Promise<ExpiredKey[]>;
+}

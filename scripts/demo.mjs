@@ -1,0 +1,17 @@
+// `npm run demo [-- --once]`: runs the demo app against KAFKA_BROKERS, or a local Kafka it starts.
+import { spawn } from 'node:child_process';
+import { ensureKafka } from './kafka/broker.mjs';
+
+const kafka = await ensureKafka();
+if (!kafka.external) console.log(`[demo] local Kafka on ${kafka.brokers}`);
+
+const app = spawn(process.execPath, ['apps/demo/dist/main.js', ...process.argv.slice(2)], {
+  stdio: 'inherit',
+  env: { ...process.env, KAFKA_BROKERS: kafka.brokers },
+});
+// Ctrl-C reaches the app through the terminal; forward TERM ourselves.
+process.on('SIGTERM', () => app.kill('SIGTERM'));
+process.on('SIGINT', () => undefined);
+const code = await new Promise((resolve) => app.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0))));
+await kafka.stop();
+process.exit(code);
