@@ -15,9 +15,16 @@ import type { DeadLetterWriter } from './dead-letter.js';
 import type { HandlerBinding } from './handler-binding.js';
 import { invokeHandler } from './handler-invoker.js';
 import type { ProcessingObserver, RecordResult } from './processing-observer.js';
+import type { OutputRelay } from './output-relay.js';
+import type { PublishOptions } from '../publisher/publish-options.interface.js';
+import type { OutputRecord } from '../store/unit-of-work.js';
 
 export interface BatchProcessorDeps {
   deadLetters: DeadLetterWriter;
+  /** Produces handler outputs (directly, or from the outbox after the commit). */
+  outputs: OutputRelay;
+  /** Validates and encodes an output message (sink return values, `ctx.publish`). */
+  encodeOutput: (topic: string, message: object, options: PublishOptions) => OutputRecord;
   /** Present when the application has state stores: offsets then live in SQL beside the state. */
   ledger?: OffsetLedger;
   observer: ProcessingObserver;
@@ -155,8 +162,11 @@ export class BatchProcessor {
             control,
             timeoutMs: this.binding.options.timeout,
             heartbeatIntervalMs: this.deps.heartbeatIntervalMs,
+            publish: (topic, message, options) =>
+              work.emit(this.deps.encodeOutput(topic, message, options ?? {})),
           }),
         );
+        this.emitToSinks(output, record, work);
         work.keepRecord();
         this.deps.observer.record(
           this.binding.id,
@@ -186,6 +196,17 @@ export class BatchProcessor {
         await sleep(backoffDelay(retry, attempt));
         await control.heartbeat().catch(() => undefined);
       }
+    }
+  }
+
+  /** The handler's return value goes to its `sink` topics, keyed like the input record. */
+  private emitToSinks(output: unknown, record: KafkaRecord, work: UnitOfWork): void {
+    const { sink } = this.binding.options;
+    if (!sink || output === undefined || output === null) return;
+    const key = record.key ?? undefined;
+    for (const message of [output].flat()) {
+      if (message === undefined || message === null) continue;
+      for (const topic of [sink].flat()) work.emit(this.deps.encodeOutput(topic, message as object, { key }));
     }
   }
 
@@ -224,9 +245,10 @@ export class BatchProcessor {
   ): Promise<boolean> {
     const { ledger } = this.deps;
     const started = performance.now();
+    let outbox: Awaited<ReturnType<OffsetLedger['commit']>> = [];
     if (ledger) {
       try {
-        await ledger.commit(this.binding.group, partition, from, to, work);
+        outbox = await ledger.commit(this.binding.group, partition, from, to, work);
       } catch (error) {
         this.positions.delete(key(partition));
         if (!(error instanceof StaleAssignmentError)) throw error;
@@ -237,6 +259,10 @@ export class BatchProcessor {
       }
       this.positions.set(key(partition), Promise.resolve(to));
       this.deps.observer.flush(this.binding.id, performance.now() - started);
+      await this.deps.outputs.relay(ledger, outbox);
+    } else {
+      // Stateless: outputs go out before the offset commit, so a crash repeats them rather than loses them.
+      await this.deps.outputs.send(work.outputs());
     }
     const committing = performance.now();
     await control

@@ -3,7 +3,7 @@ import { HandlerTimeoutError } from '../errors/handler-timeout.error.js';
 import { StreamStoreError } from '../errors/stream-store.error.js';
 import type { BatchControl, KafkaRecord } from '../kafka/kafka-client.interface.js';
 import { capturedFailure } from '../transport/failure-capture.interceptor.js';
-import { StreamContext } from '../transport/stream-context.js';
+import { StreamContext, type StreamContextActions } from '../transport/stream-context.js';
 
 /** The Nest-wrapped handler as the transport receives it (guards, pipes, interceptors, filters applied). */
 export type NestHandler = (data: unknown, context: StreamContext) => Promise<unknown>;
@@ -18,6 +18,7 @@ export interface Invocation {
   control: BatchControl;
   timeoutMs?: number;
   heartbeatIntervalMs: number;
+  publish: StreamContextActions['publish'];
 }
 
 /** A handler failed with something that is not an Error (e.g. a filter's `{ status, message }`). */
@@ -40,6 +41,7 @@ export async function invokeHandler(handler: NestHandler, invocation: Invocation
       handlerId: invocation.handlerId,
       group: invocation.group,
       attempt: invocation.attempt,
+      publish: invocation.publish,
     },
     invocation.schema,
   ]);

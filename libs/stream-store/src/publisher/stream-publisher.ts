@@ -19,6 +19,7 @@ import type {
 import { RecordPreparer, type PreparedRecord } from './record-preparer.js';
 import { RecordSender } from './record-sender.js';
 import { TopicManager } from './topic-manager.js';
+import type { OutputRecord } from '../store/unit-of-work.js';
 
 /**
  * Publishes `@Schema` messages (validated, in the envelope) and raw bytes to `<topicPrefix><topic>`. A missing topic
@@ -84,6 +85,25 @@ export class StreamPublisher {
       messages.map((message) => this.preparer.prepareAsync(topic, message, options)),
     );
     return firstResult(records[0], await this.sender.send(records));
+  }
+
+  /**
+   * Validates and encodes a handler output without sending it: outputs are produced after the
+   * handler's batch commits (through the outbox when the application has state stores).
+   */
+  prepareOutput(topic: string, message: object, options: PublishOptions = {}): OutputRecord {
+    const { topic: kafkaTopic, message: encoded, config } = this.preparer.prepare(topic, message, options);
+    const text = (value: Buffer | string | undefined) => (value === undefined ? undefined : value.toString());
+    const headers = Object.fromEntries(
+      Object.entries(encoded.headers ?? {}).map(([name, value]) => [name, text(value) ?? '']),
+    );
+    return {
+      topic: kafkaTopic,
+      key: encoded.key === undefined || encoded.key === null ? null : Buffer.from(encoded.key),
+      value: encoded.value === null ? null : Buffer.from(encoded.value),
+      headers,
+      config,
+    };
   }
 
   /** A buffer that sends many messages in few requests; see `PublishBatch`. */

@@ -4,6 +4,8 @@ import type { StoreBackend, StoreChanges, StoredEntry } from './backend/store-ba
 import type { OffsetLedger } from './offset-ledger.interface.js';
 import { pendingJson } from './pending-write.js';
 import type { UnitOfWork } from './unit-of-work.js';
+import type { Checkpoint, OutboxRow } from './backend/journal-sql.js';
+import { toOutboxRow } from './outbox-record.js';
 
 /** Offsets in `samsa_offsets`, committed in the same transaction as the state they produced. */
 export class SqlOffsetLedger implements OffsetLedger {
@@ -19,10 +21,21 @@ export class SqlOffsetLedger implements OffsetLedger {
     from: string | undefined,
     to: string,
     work: UnitOfWork,
-  ): Promise<void> {
-    if (!(await this.backend.commit(group, partition, from, to, changesOf(work)))) {
+    checkpoints: readonly Checkpoint[] = [],
+  ): Promise<OutboxRow[]> {
+    const outbox = work.outputs().map(toOutboxRow);
+    if (!(await this.backend.commit(group, partition, from, to, changesOf(work), { outbox, checkpoints }))) {
       throw new StaleAssignmentError(group, partition.topic, partition.partition, from ?? '(none)');
     }
+    return outbox;
+  }
+
+  pendingOutbox(limit: number): Promise<OutboxRow[]> {
+    return this.backend.pendingOutbox(limit);
+  }
+
+  deleteOutbox(ids: readonly string[]): Promise<void> {
+    return this.backend.deleteOutbox(ids);
   }
 }
 

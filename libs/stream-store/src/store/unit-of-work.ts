@@ -10,6 +10,18 @@ export type PendingWrite =
 
 type Writes = Map<string, Map<string, PendingWrite>>;
 
+/** A handler output (sink or `ctx.publish`), encoded and ready for the producer. */
+export interface OutputRecord {
+  /** Kafka topic, prefix applied. */
+  readonly topic: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  /** Header values as text. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Topic configs should samsa create the topic (e.g. `retention.ms` from the schema). */
+  readonly config?: Readonly<Record<string, string>>;
+}
+
 /**
  * The state writes of one consumed batch of one partition, flushed in one SQL transaction with the
  * partition's offset. Each record's writes are staged first and kept only when its handler
@@ -18,6 +30,8 @@ type Writes = Map<string, Map<string, PendingWrite>>;
 export class UnitOfWork {
   private readonly kept: Writes = new Map();
   private staged: Writes = new Map();
+  private readonly keptOutputs: OutputRecord[] = [];
+  private stagedOutputs: OutputRecord[] = [];
 
   /** `partition` is the input partition the state belongs to. */
   constructor(readonly partition: number) {}
@@ -32,8 +46,20 @@ export class UnitOfWork {
     writes.set(key, write);
   }
 
+  /** Stages an output of the current record: produced only if the record succeeds. */
+  emit(output: OutputRecord): void {
+    this.stagedOutputs.push(output);
+  }
+
+  /** Kept outputs, in the order they were emitted. */
+  outputs(): readonly OutputRecord[] {
+    return this.keptOutputs;
+  }
+
   /** The current record succeeded: its writes join the batch. */
   keepRecord(): void {
+    this.keptOutputs.push(...this.stagedOutputs);
+    this.stagedOutputs = [];
     for (const [store, writes] of this.staged) {
       const kept = this.kept.get(store);
       if (!kept) this.kept.set(store, writes);
@@ -45,6 +71,7 @@ export class UnitOfWork {
   /** The current record failed: its writes are dropped. */
   discardRecord(): void {
     this.staged = new Map();
+    this.stagedOutputs = [];
   }
 
   /** Kept and staged writes of one store; a staged write replaces a kept one. */

@@ -73,3 +73,46 @@ describe('createStreamTestApp (in-memory transport)', () => {
     expect(letters.map((letter) => letter.headers[DEAD_LETTER_HEADERS.attempts])).toEqual(['2', '0']);
   });
 });
+
+@Schema('StatusChanged', { version: 1 })
+class StatusChanged {
+  @IsString() service!: string;
+  @IsInt() from!: number;
+  @IsInt() to!: number;
+  constructor(init?: Partial<StatusChanged>) {
+    Object.assign(this, init);
+  }
+}
+
+@Controller()
+class SinkController {
+  private readonly last = new Map<string, number>();
+
+  @StreamHandler('deploys', { sink: 'changes' })
+  onDeploy(@Payload() deploy: Deployment, @Ctx() ctx: StreamContext) {
+    const previous = this.last.get(deploy.service);
+    this.last.set(deploy.service, deploy.build);
+    ctx.publish('audit', new StatusChanged({ service: deploy.service, from: -1, to: deploy.build }));
+    if (previous === undefined || previous === deploy.build) return undefined;
+    return new StatusChanged({ service: deploy.service, from: previous, to: deploy.build });
+  }
+}
+
+describe('handler outputs (in-memory transport)', () => {
+  let harness: StreamTestApp;
+  afterEach(() => harness?.close());
+
+  it('sends return values to the sink topic, keyed like the input, and ctx.publish to its topic', async () => {
+    harness = await createStreamTestApp({ controllers: [SinkController] });
+    const deploys = [1, 1, 2, 3].map((build) => new Deployment({ service: 'api', build }));
+    await harness.send('deploys', deploys, { key: 'api' });
+    await harness.idle();
+    const changes = harness.records('changes');
+    expect(changes.map((record) => JSON.parse(record.value?.toString() ?? '')).map((m) => m.data)).toEqual([
+      { service: 'api', from: 1, to: 2 },
+      { service: 'api', from: 2, to: 3 },
+    ]);
+    expect(changes.every((record) => record.key?.toString() === 'api')).toBe(true);
+    expect(harness.records('audit')).toHaveLength(4);
+  });
+});

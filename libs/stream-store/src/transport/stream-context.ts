@@ -1,5 +1,6 @@
 import { BaseRpcContext } from '@nestjs/microservices';
 import type { KafkaRecord, RecordHeaders } from '../kafka/kafka-client.interface.js';
+import type { PublishOptions } from '../publisher/publish-options.interface.js';
 
 /** What a handler may do besides reading the record. */
 export interface StreamContextActions {
@@ -7,6 +8,7 @@ export interface StreamContextActions {
   handlerId: string;
   group: string;
   attempt: number;
+  publish(topic: string, message: object, options?: PublishOptions): void;
 }
 
 /** Per-message context, injected with `@Ctx()`. */
@@ -56,6 +58,15 @@ export class StreamContext extends BaseRpcContext<[KafkaRecord, StreamContextAct
   /** Attempt number, from 1. */
   get attempt(): number {
     return this.args[1].attempt;
+  }
+
+  /**
+   * Publishes a `@Schema` message once this record is done: validated now, produced after the
+   * batch commits (with state stores, through the outbox in the same SQL transaction as the
+   * state). Dropped if the handler fails.
+   */
+  publish(topic: string, message: object, options?: PublishOptions): void {
+    this.args[1].publish(topic, message, options);
   }
 
   /** Keeps the consumer's group session alive during long work. */

@@ -24,6 +24,9 @@ import { KafkaConnections } from '../kafka/kafka-connections.js';
 import type { ResolvedStreamStoreOptions } from '../options/resolve-options.js';
 import { TopicManager } from '../publisher/topic-manager.js';
 import { StreamTopics } from '../publisher/stream-topics.js';
+import { StreamPublisher } from '../publisher/stream-publisher.js';
+import { NO_PUBLISH_OBSERVER } from '../publisher/publish-observer.js';
+import { OutputRelay } from '../consumer/output-relay.js';
 import { SchemaTopics } from '../schema/schema-topics.js';
 import { StoreRuntime } from '../store/store-runtime.js';
 import { PROCESSING_OBSERVER } from './processing-observer.token.js';
@@ -59,6 +62,7 @@ export class StreamStoreServer extends Server implements CustomTransportStrategy
     private readonly schemaTopics: SchemaTopics,
     private readonly stores: StoreRuntime,
     private readonly streamTopics: StreamTopics,
+    private readonly publisher: StreamPublisher,
     @Optional() @Inject(PROCESSING_OBSERVER) private readonly observer: ProcessingObserver = NO_OBSERVER,
     @Optional() private readonly metrics?: StreamMetrics,
   ) {
@@ -109,10 +113,15 @@ export class StreamStoreServer extends Server implements CustomTransportStrategy
     await this.streamTopics.createAll();
     const ledger = await this.stores.ledger();
     const deadLetters = new DeadLetterWriter(this.kafka.producer, this.topics, this.options.topicPrefix);
+    const outputs = new OutputRelay(this.kafka.producer, this.topics, this.metrics ?? NO_PUBLISH_OBSERVER);
+    if (ledger) await outputs.drain(ledger);
+    const encodeOutput = this.publisher.prepareOutput.bind(this.publisher);
     for (const binding of bindings) {
       // The processor seeks, pauses and commits through whichever consumer the member runs now.
       const processor: BatchProcessor = new BatchProcessor(binding, (): StreamConsumer => member.current(), {
         deadLetters,
+        outputs,
+        encodeOutput,
         ledger,
         observer: this.observer,
         heartbeatIntervalMs: DEFAULTS.heartbeatIntervalMs,

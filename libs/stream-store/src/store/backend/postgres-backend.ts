@@ -3,7 +3,9 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import type { TopicPartition } from '../../kafka/kafka-client.interface.js';
 import { PostgresSql } from './postgres-sql.js';
 import type { SqlStatement, StateSql } from './state-sql.js';
+import { JournalSql, type Checkpoint, type OutboxRow, type RestoredPosition } from './journal-sql.js';
 import type {
+  CommitJournal,
   ExpiredKey,
   ScanRequest,
   StoreBackend,
@@ -23,6 +25,7 @@ const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
 export class PostgresBackend implements StoreBackend {
   private readonly logger = new Logger('StateStores');
   private readonly sql: StateSql;
+  private readonly journal: JournalSql;
   private readonly tables: string[];
 
   /** `schema`: where samsa's tables live; undefined: the connection's search_path. */
@@ -32,13 +35,24 @@ export class PostgresBackend implements StoreBackend {
   ) {
     const prefix = schema === undefined ? '' : `${quote(schema)}.`;
     const [stateTable, offsetsTable] = [`${prefix}"samsa_state"`, `${prefix}"samsa_offsets"`];
+    const [outboxTable, checkpointsTable] = [`${prefix}"samsa_outbox"`, `${prefix}"samsa_checkpoints"`];
     this.sql = new PostgresSql({ param: (n) => `$${n}`, stateTable, offsetsTable });
+    this.journal = new JournalSql({
+      param: (n) => `$${n}`,
+      outboxTable,
+      checkpointsTable,
+      offsetsTable,
+      greatest: 'GREATEST',
+    });
     this.tables = [
       `CREATE TABLE IF NOT EXISTS ${stateTable} ("store" text NOT NULL, "key" text COLLATE "C" NOT NULL, ` +
         '"partition" integer NOT NULL, "value" text NOT NULL, "expires_at" bigint, PRIMARY KEY ("store", "key"))',
       `CREATE INDEX IF NOT EXISTS "samsa_state_expires_at" ON ${stateTable} ("expires_at") WHERE "expires_at" IS NOT NULL`,
       `CREATE TABLE IF NOT EXISTS ${offsetsTable} ("group" text NOT NULL, "topic" text NOT NULL, ` +
         '"partition" integer NOT NULL, "next_offset" bigint NOT NULL, PRIMARY KEY ("group", "topic", "partition"))',
+      `CREATE TABLE IF NOT EXISTS ${outboxTable} ("seq" bigserial PRIMARY KEY, "id" text NOT NULL UNIQUE, "record" text NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS ${checkpointsTable} ("store" text NOT NULL, "partition" integer NOT NULL, ` +
+        '"next_offset" bigint NOT NULL, PRIMARY KEY ("store", "partition"))',
     ];
   }
 
@@ -137,6 +151,7 @@ export class PostgresBackend implements StoreBackend {
     from: string | undefined,
     to: string,
     changes: readonly StoreChanges[],
+    journal: CommitJournal,
   ): Promise<boolean> {
     return this.transaction(async (runner) => {
       // The offsets row first: it is locked from here to the commit, so a rival instance waits here.
@@ -146,7 +161,39 @@ export class PostgresBackend implements StoreBackend {
           : this.sql.advance(group, partition, from, to);
       if ((await this.query(move, runner)).affected === 0) return false;
       for (const change of changes) await this.applyChanges(runner, change);
+      for (let start = 0; start < journal.outbox.length; start += 1000) {
+        await this.query(this.journal.insertOutbox(journal.outbox.slice(start, start + 1000)), runner);
+      }
+      for (const checkpoint of journal.checkpoints)
+        await this.query(this.journal.saveCheckpoint(checkpoint), runner);
       return true;
+    });
+  }
+
+  async pendingOutbox(limit: number): Promise<OutboxRow[]> {
+    return (await this.query<OutboxRow>(this.journal.pendingOutbox(limit))).rows;
+  }
+
+  async deleteOutbox(ids: readonly string[]): Promise<void> {
+    for (let start = 0; start < ids.length; start += 1000) {
+      await this.query(this.journal.deleteOutbox(ids.slice(start, start + 1000)));
+    }
+  }
+
+  async checkpoint(store: string, partition: number): Promise<string | undefined> {
+    const { rows } = await this.query<{ next_offset: string }>(this.journal.checkpoint(store, partition));
+    return rows[0]?.next_offset;
+  }
+
+  async restore(
+    changes: StoreChanges,
+    checkpoint: Checkpoint,
+    positions: readonly RestoredPosition[],
+  ): Promise<void> {
+    await this.transaction(async (runner) => {
+      await this.applyChanges(runner, changes);
+      await this.query(this.journal.saveCheckpoint(checkpoint), runner);
+      for (const position of positions) await this.query(this.journal.restorePosition(position), runner);
     });
   }
 

@@ -3,7 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import type { TopicPartition } from '../../kafka/kafka-client.interface.js';
 import { shaped, StateSql, type SqlStatement } from './state-sql.js';
+import { JournalSql, type Checkpoint, type OutboxRow, type RestoredPosition } from './journal-sql.js';
 import type {
+  CommitJournal,
   ExpiredKey,
   ScanRequest,
   StoreBackend,
@@ -28,6 +30,11 @@ CREATE INDEX IF NOT EXISTS "samsa_state_expires_at" ON "samsa_state" ("expires_a
 CREATE TABLE IF NOT EXISTS "samsa_offsets" (
   "group" TEXT NOT NULL, "topic" TEXT NOT NULL, "partition" INTEGER NOT NULL, "next_offset" INTEGER NOT NULL,
   PRIMARY KEY ("group", "topic", "partition")) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS "samsa_outbox" (
+  "seq" INTEGER PRIMARY KEY AUTOINCREMENT, "id" TEXT NOT NULL UNIQUE, "record" TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS "samsa_checkpoints" (
+  "store" TEXT NOT NULL, "partition" INTEGER NOT NULL, "next_offset" INTEGER NOT NULL,
+  PRIMARY KEY ("store", "partition")) WITHOUT ROWID;
 `;
 
 /**
@@ -40,6 +47,13 @@ export class SqliteBackend implements StoreBackend {
     param: () => '?',
     stateTable: '"samsa_state"',
     offsetsTable: '"samsa_offsets"',
+  });
+  private readonly journal = new JournalSql({
+    param: () => '?',
+    outboxTable: '"samsa_outbox"',
+    checkpointsTable: '"samsa_checkpoints"',
+    offsetsTable: '"samsa_offsets"',
+    greatest: 'max',
   });
   private readonly statements = new Map<string, Statement>();
 
@@ -124,6 +138,7 @@ export class SqliteBackend implements StoreBackend {
     from: string | undefined,
     to: string,
     changes: readonly StoreChanges[],
+    journal: CommitJournal,
   ): Promise<boolean> {
     await this.idle();
     return this.immediate(() => {
@@ -133,8 +148,44 @@ export class SqliteBackend implements StoreBackend {
           : this.run(this.sql.advance(group, partition, BigInt(from), BigInt(to)));
       if (moved === 0) return false;
       for (const change of changes) this.applyChanges(change);
+      this.applyJournal(journal);
       return true;
     });
+  }
+
+  async pendingOutbox(limit: number): Promise<OutboxRow[]> {
+    return this.all<OutboxRow>(this.journal.pendingOutbox(limit));
+  }
+
+  async deleteOutbox(ids: readonly string[]): Promise<void> {
+    await this.idle();
+    for (const chunk of shaped(ids, KEYS_PER_STATEMENT)) this.run(this.journal.deleteOutbox(chunk));
+  }
+
+  async checkpoint(store: string, partition: number): Promise<string | undefined> {
+    const { text, params } = this.journal.checkpoint(store, partition);
+    const row = this.prepare(text)
+      .safeIntegers(true)
+      .get(...params) as { next_offset: bigint } | undefined;
+    return row?.next_offset.toString();
+  }
+
+  async restore(
+    changes: StoreChanges,
+    checkpoint: Checkpoint,
+    positions: readonly RestoredPosition[],
+  ): Promise<void> {
+    await this.idle();
+    this.immediate(() => {
+      this.applyChanges(changes);
+      this.run(this.journal.saveCheckpoint(checkpoint));
+      for (const position of positions) this.run(this.journal.restorePosition(position));
+    });
+  }
+
+  private applyJournal({ outbox, checkpoints }: CommitJournal): void {
+    for (const rows of shaped(outbox, ROWS_PER_STATEMENT)) this.run(this.journal.insertOutbox(rows));
+    for (const checkpoint of checkpoints) this.run(this.journal.saveCheckpoint(checkpoint));
   }
 
   async deleteExpired(now: number): Promise<ExpiredKey[]> {

@@ -1,5 +1,6 @@
 import type { TopicPartition } from '../../kafka/kafka-client.interface.js';
 import type { KeyRange } from '../keys.js';
+import type { Checkpoint, OutboxRow, RestoredPosition } from './journal-sql.js';
 
 /** A value as stored: JSON text, and when it expires in ms since the epoch (null: never). */
 export interface StoredValue {
@@ -9,6 +10,12 @@ export interface StoredValue {
 
 export interface StoredEntry extends StoredValue {
   readonly key: string;
+}
+
+/** What a batch commits besides state: outputs for the outbox, changelog checkpoints. */
+export interface CommitJournal {
+  readonly outbox: readonly OutboxRow[];
+  readonly checkpoints: readonly Checkpoint[];
 }
 
 /** Writes to one store, from one input partition (-1 when written outside handlers). */
@@ -69,7 +76,8 @@ export interface StoreBackend {
   position(group: string, partition: TopicPartition): Promise<string | undefined>;
   /**
    * One transaction: moves the offsets row from `from` (undefined: no row yet) to `to`, then
-   * applies `changes`. Resolves false, with nothing written, when the row did not hold `from`.
+   * applies `changes` and the journal. Resolves false, with nothing written, when the row did not
+   * hold `from`.
    */
   commit(
     group: string,
@@ -77,7 +85,19 @@ export interface StoreBackend {
     from: string | undefined,
     to: string,
     changes: readonly StoreChanges[],
+    journal: CommitJournal,
   ): Promise<boolean>;
+  /** Outbox rows not yet produced, oldest first. */
+  pendingOutbox(limit: number): Promise<OutboxRow[]>;
+  deleteOutbox(ids: readonly string[]): Promise<void>;
+  /** The changelog offset a store's local state reached for a partition. */
+  checkpoint(store: string, partition: number): Promise<string | undefined>;
+  /** One transaction: changelog records applied, the checkpoint moved, group positions moved forward. */
+  restore(
+    changes: StoreChanges,
+    checkpoint: Checkpoint,
+    positions: readonly RestoredPosition[],
+  ): Promise<void>;
   /** Deletes the rows expired at `now`; the keys are for changelog tombstones (a later hook). */
   deleteExpired(now: number): Promise<ExpiredKey[]>;
 }
