@@ -23,6 +23,9 @@ export { InjectStore } from './decorators/inject-store.decorator.js';
 export { getStateStoreToken } from './store/state-store.token.js';
 export type { StateStore, EntriesOptions } from './store/state-store.interface.js';
 export type { StoreFeature } from './store/store-feature.interface.js';
+export { Changelogs } from './changelog/changelogs.js';
+export type { RestoreProgress } from './changelog/changelog-restorer.js';
+export { CHANGELOG_HEADERS } from './changelog/changelog-naming.js';
 
 // Publishing and the cluster view
 export * from './publisher/index.js';

@@ -23,6 +23,7 @@ import { StreamStoreServer } from './transport/stream-store.server.js';
 import { DEFAULTS } from './defaults.js';
 import { StreamMetrics } from './metrics/stream-metrics.js';
 import { StreamHealth } from './health/stream-health.js';
+import { Changelogs } from './changelog/changelogs.js';
 import { PROCESSING_OBSERVER } from './transport/processing-observer.token.js';
 import { PUBLISH_OBSERVER } from './publisher/publish-observer.js';
 import { publisherProviders } from './publisher/publisher.providers.js';
@@ -53,6 +54,7 @@ const coreProviders: Provider[] = [
   StreamStoreServer,
   StreamMetrics,
   StreamHealth,
+  Changelogs,
   { provide: PROCESSING_OBSERVER, useExisting: StreamMetrics },
   { provide: PUBLISH_OBSERVER, useExisting: StreamMetrics },
   ...publisherProviders,
@@ -69,6 +71,7 @@ const exported = [
   StreamStoreServer,
   StreamMetrics,
   StreamHealth,
+  Changelogs,
   { provide: PROCESSING_OBSERVER, useExisting: StreamMetrics },
   { provide: PUBLISH_OBSERVER, useExisting: StreamMetrics },
   ...publisherProviders,

@@ -1,16 +1,22 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
+import { asyncApiCommand } from './asyncapi.command.js';
+import { CliFailureError } from './cli-failure.error.js';
 import { CliUsageError } from './cli-usage.error.js';
+import { inspectCommand } from './inspect.command.js';
 import { workerCommand } from './worker.command.js';
 
 const USAGE_ERROR = 2;
+const FAILURE = 1;
 
 const program = new Command('samsa')
   .description('samsa: Kafka stream processing with state stores for NestJS')
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(text) })
-  .addCommand(workerCommand().exitOverride());
+  .addCommand(workerCommand().exitOverride())
+  .addCommand(inspectCommand().exitOverride())
+  .addCommand(asyncApiCommand().exitOverride());
 
 try {
   await program.parseAsync(process.argv);
@@ -22,6 +28,10 @@ try {
   if (error instanceof CliUsageError) {
     process.stderr.write(`samsa: ${error.message}\n`);
     process.exit(USAGE_ERROR);
+  }
+  if (error instanceof CliFailureError) {
+    process.stderr.write(`samsa: ${error.message}\n`);
+    process.exit(FAILURE);
   }
   throw error;
 }

@@ -16,6 +16,7 @@ import type { HandlerBinding } from './handler-binding.js';
 import { invokeHandler } from './handler-invoker.js';
 import type { ProcessingObserver, RecordResult } from './processing-observer.js';
 import type { OutputRelay } from './output-relay.js';
+import type { Changelogs } from '../changelog/changelogs.js';
 import type { PublishOptions } from '../publisher/publish-options.interface.js';
 import type { OutputRecord } from '../store/unit-of-work.js';
 
@@ -27,6 +28,8 @@ export interface BatchProcessorDeps {
   encodeOutput: (topic: string, message: object, options: PublishOptions) => OutputRecord;
   /** Present when the application has state stores: offsets then live in SQL beside the state. */
   ledger?: OffsetLedger;
+  /** Changelog topics of the stores: written before each commit, restored from on assignment. */
+  changelogs?: Changelogs;
   observer: ProcessingObserver;
   heartbeatIntervalMs: number;
 }
@@ -62,6 +65,7 @@ export class BatchProcessor {
   /** After a rebalance: forget cached positions, and seek to the offsets stored in SQL. */
   async onAssignment(assigned: TopicPartition[]): Promise<void> {
     this.positions.clear();
+    this.deps.changelogs?.reassigned();
     this.deps.observer.rebalance(this.binding.id, this.binding.group);
     if (!this.deps.ledger) return;
     for (const partition of assigned) {
@@ -248,7 +252,10 @@ export class BatchProcessor {
     let outbox: Awaited<ReturnType<OffsetLedger['commit']>> = [];
     if (ledger) {
       try {
-        outbox = await ledger.commit(this.binding.group, partition, from, to, work);
+        // The changelog first: a crash after it replays the batch, which writes the same state again.
+        const checkpoints =
+          (await this.deps.changelogs?.write(work, this.binding.group, partition, to)) ?? [];
+        outbox = await ledger.commit(this.binding.group, partition, from, to, work, checkpoints);
       } catch (error) {
         this.positions.delete(key(partition));
         if (!(error instanceof StaleAssignmentError)) throw error;
@@ -279,7 +286,9 @@ export class BatchProcessor {
     if (!ledger) return Promise.resolve(undefined);
     let position = this.positions.get(key(partition));
     if (!position) {
-      position = ledger.position(this.binding.group, partition);
+      // Local state catches up with the changelogs before the partition's offset is read.
+      const restored = this.deps.changelogs?.restore(partition.partition) ?? Promise.resolve();
+      position = restored.then(() => ledger.position(this.binding.group, partition));
       this.positions.set(key(partition), position);
     }
     return position;

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Changelogs } from '../changelog/changelogs.js';
 import { KafkaConnections } from '../kafka/kafka-connections.js';
 import { StoreRuntime } from '../store/store-runtime.js';
 import { type HandlerStatus, StreamStoreServer } from '../transport/stream-store.server.js';
@@ -25,6 +26,7 @@ export class StreamHealth {
     private readonly server: StreamStoreServer,
     private readonly kafka: KafkaConnections,
     private readonly stores: StoreRuntime,
+    private readonly changelogs: Changelogs,
   ) {}
 
   async check(): Promise<StreamHealthReport> {
@@ -47,7 +49,7 @@ export class StreamHealth {
       handlers,
       producer,
       store,
-      restoring: this.stores.restoring(),
+      restoring: this.changelogs.restoring(),
     };
   }
 

@@ -74,12 +74,24 @@ export class StoreRuntime {
     }
   }
 
-  /** Partitions whose state is being restored from a changelog; none until changelogs exist. */
-  restoring(): Array<{ store: string; partition: number; restored: number; total: number }> {
-    return [];
+  /** Settings of the stores whose changes go to a changelog topic. */
+  changelogStores(): StoreSettings[] {
+    return [...this.stores.values()]
+      .filter(({ settings }) => settings.changelog)
+      .map(({ settings }) => settings);
   }
 
-  /** Deletes expired rows; the hook for periodic cleanup and changelog tombstones (not scheduled yet). */
+  /** Time-to-live of every store that has one, in ms (the TTL sweeper's interval follows them). */
+  ttls(): number[] {
+    return [...this.stores.values()].flatMap(({ settings }) => (settings.ttlMs ? [settings.ttlMs] : []));
+  }
+
+  /** The database behind the stores (for changelog checkpoints and restores). */
+  journal(): Promise<StoreBackend> {
+    return this.backend();
+  }
+
+  /** Deletes expired rows, returning them for changelog tombstones (the changelog's TTL sweeper calls it). */
   async deleteExpired(now = Date.now()): Promise<ExpiredKey[]> {
     return this.stores.size === 0 ? [] : (await this.backend()).deleteExpired(now);
   }

@@ -27,6 +27,7 @@ import { StreamTopics } from '../publisher/stream-topics.js';
 import { StreamPublisher } from '../publisher/stream-publisher.js';
 import { NO_PUBLISH_OBSERVER } from '../publisher/publish-observer.js';
 import { OutputRelay } from '../consumer/output-relay.js';
+import { Changelogs } from '../changelog/changelogs.js';
 import { SchemaTopics } from '../schema/schema-topics.js';
 import { StoreRuntime } from '../store/store-runtime.js';
 import { PROCESSING_OBSERVER } from './processing-observer.token.js';
@@ -63,6 +64,7 @@ export class StreamStoreServer extends Server implements CustomTransportStrategy
     private readonly stores: StoreRuntime,
     private readonly streamTopics: StreamTopics,
     private readonly publisher: StreamPublisher,
+    private readonly changelogs: Changelogs,
     @Optional() @Inject(PROCESSING_OBSERVER) private readonly observer: ProcessingObserver = NO_OBSERVER,
     @Optional() private readonly metrics?: StreamMetrics,
   ) {
@@ -123,6 +125,7 @@ export class StreamStoreServer extends Server implements CustomTransportStrategy
         outputs,
         encodeOutput,
         ledger,
+        changelogs: ledger && this.changelogs.enabled ? this.changelogs : undefined,
         observer: this.observer,
         heartbeatIntervalMs: DEFAULTS.heartbeatIntervalMs,
       });

@@ -71,12 +71,14 @@ export class JournalSql {
     };
   }
 
+  /** Moves a checkpoint forward (never back: batches of two handlers may commit out of order). */
   saveCheckpoint({ store, partition, offset }: Checkpoint): SqlStatement {
     const params: unknown[] = [];
+    const table = this.dialect.checkpointsTable;
     return {
       text:
-        `INSERT INTO ${this.dialect.checkpointsTable} ("store", "partition", "next_offset") VALUES (${this.bind(params, store, partition, BigInt(offset))}) ` +
-        'ON CONFLICT ("store", "partition") DO UPDATE SET "next_offset" = excluded."next_offset"',
+        `INSERT INTO ${table} ("store", "partition", "next_offset") VALUES (${this.bind(params, store, partition, BigInt(offset))}) ` +
+        `ON CONFLICT ("store", "partition") DO UPDATE SET "next_offset" = ${this.dialect.greatest}(${table}."next_offset", excluded."next_offset")`,
       params,
     };
   }

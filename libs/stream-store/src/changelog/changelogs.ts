@@ -1,0 +1,107 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { STREAM_STORE_OPTIONS } from '../constants.js';
+import { KafkaConnections } from '../kafka/kafka-connections.js';
+import type { TopicPartition } from '../kafka/kafka-client.interface.js';
+import { StreamMetrics } from '../metrics/stream-metrics.js';
+import type { ResolvedStreamStoreOptions } from '../options/resolve-options.js';
+import { TopicManager } from '../publisher/topic-manager.js';
+import type { Checkpoint } from '../store/backend/journal-sql.js';
+import { StoreRuntime } from '../store/store-runtime.js';
+import type { UnitOfWork } from '../store/unit-of-work.js';
+import { changelogTopic } from './changelog-naming.js';
+import { ChangelogRestorer, type RestoreProgress } from './changelog-restorer.js';
+import { ChangelogWriter } from './changelog-writer.js';
+import { TtlSweeper } from './ttl-sweeper.js';
+
+const COMPACTED = { 'cleanup.policy': 'compact' };
+/** How often expired keys are deleted and tombstoned, at most; shorter TTLs sweep more often. */
+const MAX_SWEEP_INTERVAL_MS = 60_000;
+
+/**
+ * Changelog topics of the state stores (on by default with SQLite): written before each batch's
+ * SQL commit, restored from on assignment, tombstoned when keys expire.
+ */
+@Injectable()
+export class Changelogs implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly writer: ChangelogWriter;
+  private readonly restorer: ChangelogRestorer;
+  private readonly sweeper: TtlSweeper;
+
+  constructor(
+    @Inject(STREAM_STORE_OPTIONS) private readonly options: ResolvedStreamStoreOptions,
+    private readonly stores: StoreRuntime,
+    kafka: KafkaConnections,
+    private readonly topics: TopicManager,
+    metrics: StreamMetrics,
+  ) {
+    const topicOf = (store: string) => changelogTopic(options.topicPrefix, options.appId, store);
+    this.writer = new ChangelogWriter(kafka.producer, kafka.admin, topics, topicOf);
+    this.restorer = new ChangelogRestorer(
+      kafka.admin,
+      () => kafka.client.reader(),
+      () => stores.journal(),
+      topicOf,
+      (store, partition, count) => metrics.restore(store, partition, count),
+    );
+    this.sweeper = new TtlSweeper(stores, kafka.producer, topicOf, (topic, partition) =>
+      topics.ensure(topic, { partitions: partition + 1, config: COMPACTED }),
+    );
+  }
+
+  get enabled(): boolean {
+    return this.stores.changelogStores().length > 0;
+  }
+
+  /** Starts the TTL sweeper when a store has a TTL: every half TTL, between 1 s and 60 s. */
+  onApplicationBootstrap(): void {
+    const ttls = this.stores.ttls();
+    if (ttls.length === 0) return;
+    this.sweeper.start(Math.max(1_000, Math.min(MAX_SWEEP_INTERVAL_MS, ...ttls.map((ttl) => ttl / 2))));
+  }
+
+  /** Produces the batch's changes; the checkpoints go into the batch's SQL commit. */
+  write(work: UnitOfWork, group: string, input: TopicPartition, nextOffset: string): Promise<Checkpoint[]> {
+    const stores = this.stores.changelogStores();
+    if (stores.length === 0) return Promise.resolve([]);
+    return this.writer.write(work, stores, {
+      group,
+      topic: input.topic,
+      partition: input.partition,
+      offset: nextOffset,
+    });
+  }
+
+  /** Restores partition `partition` of every changelog store before it is processed. */
+  restore(partition: number): Promise<void> {
+    const stores = this.stores.changelogStores();
+    return stores.length === 0 ? Promise.resolve() : this.restorer.ensure(partition, stores);
+  }
+
+  /** A rebalance happened: the next batches check their partitions' changelogs again. */
+  reassigned(): void {
+    this.restorer.forget();
+  }
+
+  restoring(): RestoreProgress[] {
+    return this.restorer.progress();
+  }
+
+  /** Deletes expired keys and tombstones them now (also runs periodically). */
+  sweepExpired(): Promise<void> {
+    return this.sweeper.sweep();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.sweeper.stop();
+  }
+
+  /** The changelog topic of a store. */
+  topicOf(store: string): string {
+    return changelogTopic(this.options.topicPrefix, this.options.appId, store);
+  }
+
+  /** Creates a store's changelog topic ahead of its first write (e.g. to read it in tests). */
+  ensureTopic(store: string, partitions: number): Promise<void> {
+    return this.topics.ensure(this.topicOf(store), { partitions, config: COMPACTED });
+  }
+}

@@ -1,0 +1,96 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import picomatch from 'picomatch';
+import { ClusterView } from '../admin/cluster-view.js';
+import type { BrokerView, GroupView, TopicView } from '../admin/cluster-view.interface.js';
+import { SCHEMA_TOPIC_PREFIX } from '../constants.js';
+import { SchemaTopics } from '../schema/schema-topics.js';
+import { readStoreSizes, type StoreLocation, type StoreSize } from './store-sizes.js';
+
+/** A schema as published on its `__schema__<Id>` topic. */
+export interface PublishedSchema {
+  id: string;
+  /** The Kafka topic, with the prefix. */
+  topic: string;
+  /** Published versions, ascending, each with its JSON Schema. */
+  versions: Array<{ version: number; schema: unknown }>;
+}
+
+/** What `samsa inspect --json` prints. Offsets are decimal strings, lags numbers of messages. */
+export interface InspectReport {
+  clusterId: string;
+  /** Node id of the controller, or `null` when unknown. */
+  controller: number | null;
+  topicPrefix: string;
+  brokers: BrokerView[];
+  /** Topics under the prefix matching `--topics`. */
+  topics: TopicView[];
+  /** Groups matching `--group`, with their lag on those topics only. */
+  groups: GroupView[];
+  /** Every schema topic under the prefix; absent with `--no-schemas`. */
+  schemas?: PublishedSchema[];
+  /** Keys per state store; present with `--store`. */
+  stores?: StoreSize[];
+  takenAt: string;
+}
+
+export interface InspectQuery {
+  /** fnmatch glob on topic names, with or without the prefix. */
+  topics: string;
+  /** fnmatch glob on group ids. */
+  group: string;
+  schemas: boolean;
+  store?: StoreLocation;
+}
+
+/** Reads the report through an application context that imports `StreamStoreModule.forRoot()`. */
+export async function readInspectReport(
+  app: INestApplicationContext,
+  query: InspectQuery,
+): Promise<InspectReport> {
+  const [snapshot, stores] = await Promise.all([
+    app.get(ClusterView).snapshot(),
+    query.store && readStoreSizes(query.store),
+  ]);
+  const topicMatches = glob(query.topics);
+  const groupMatches = glob(query.group);
+  const topics = snapshot.topics.filter(({ topic, name }) => topicMatches(name) || topicMatches(topic));
+  const shown = new Set(topics.map(({ topic }) => topic));
+  const groups = snapshot.groups
+    .filter(({ groupId }) => groupMatches(groupId))
+    .map((group) => {
+      const partitions = group.partitions.filter(({ topic }) => shown.has(topic));
+      return { ...group, lag: partitions.reduce((sum, { lag }) => sum + lag, 0), partitions };
+    })
+    .filter(({ partitions }) => partitions.length > 0);
+  const schemaTopics = snapshot.topics.filter(({ kind }) => kind === 'schema');
+  return {
+    clusterId: snapshot.clusterId,
+    controller: snapshot.controller,
+    topicPrefix: snapshot.topicPrefix,
+    brokers: snapshot.brokers,
+    topics,
+    groups,
+    ...(query.schemas ? { schemas: await readSchemas(app.get(SchemaTopics), schemaTopics) } : {}),
+    ...(stores ? { stores } : {}),
+    takenAt: snapshot.takenAt,
+  };
+}
+
+/** Each schema topic read to its end (in parallel: each read joins a throw-away group). */
+async function readSchemas(reader: SchemaTopics, topics: TopicView[]): Promise<PublishedSchema[]> {
+  return Promise.all(
+    topics.map(async ({ topic, name }) => {
+      const id = name.slice(SCHEMA_TOPIC_PREFIX.length);
+      const published = await reader.read(id);
+      const versions = [...published]
+        .sort(([a], [b]) => a - b)
+        .map(([version, schema]) => ({ version, schema }));
+      return { id, topic, versions };
+    }),
+  );
+}
+
+/** fnmatch semantics as in `@StreamHandler` patterns: `*` spans dots, `?` one character, `[abc]` a set. */
+function glob(pattern: string): (name: string) => boolean {
+  return picomatch(pattern, { dot: true, nobrace: true, noextglob: true });
+}

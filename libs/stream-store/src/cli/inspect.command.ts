@@ -1,0 +1,99 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Command } from 'commander';
+import { StreamStoreModule } from '../stream-store.module.js';
+import { CliFailureError } from './cli-failure.error.js';
+import { CliUsageError } from './cli-usage.error.js';
+import { formatInspectReport } from './inspect-format.js';
+import { readInspectReport } from './inspect-report.js';
+import { applyKafkaFlags, parseBrokers, type KafkaFlags } from './kafka-flags.js';
+import { redactUrl } from './store-sizes.js';
+
+interface InspectFlags extends KafkaFlags {
+  topics: string;
+  group: string;
+  schemas: boolean;
+  store?: string;
+  storeSchema?: string;
+  json?: boolean;
+}
+
+/**
+ * `samsa inspect`: the topics, consumer groups with lag, published schemas and (with `--store`) state store sizes
+ * of an application, read-only. Tables for people, `--json` for scripts.
+ */
+export function inspectCommand(): Command {
+  return new Command('inspect')
+    .description('Show topics, consumer group lag, published schemas and state store sizes (read-only)')
+    .option(
+      '--kafka-servers <servers>',
+      'Kafka bootstrap servers, comma-separated (default: $SAMSA_KAFKA_SERVERS, else $KAFKA_BROKERS)',
+    )
+    .option('--kafka-settings <json>', 'JSON object merged into the Kafka client settings (ssl, sasl, ...)')
+    .option(
+      '--topic-prefix <prefix>',
+      'only topics under this prefix (default: $SAMSA_TOPIC_PREFIX, else none)',
+    )
+    .option('--topics <glob>', 'only topics matching this glob, with or without the prefix', '*')
+    .option('--group <glob>', 'only consumer groups matching this glob', '*')
+    .option('--no-schemas', 'skip reading the __schema__ topics (each read takes a few seconds)')
+    .option(
+      '--store <location>',
+      'count keys per state store: a SQLite file or a postgres:// URL (opened read-only)',
+    )
+    .option('--store-schema <schema>', 'Postgres schema of the samsa_state table', 'public')
+    .option('--json', 'print the report as JSON')
+    .action(async (flags: InspectFlags) => {
+      const servers = flags.kafkaServers ?? process.env.SAMSA_KAFKA_SERVERS ?? process.env.KAFKA_BROKERS;
+      if (!servers) {
+        throw new CliUsageError(
+          'No Kafka brokers: pass --kafka-servers host:port or set SAMSA_KAFKA_SERVERS (or KAFKA_BROKERS).',
+        );
+      }
+      const brokers = parseBrokers(servers);
+      applyKafkaFlags({ ...flags, kafkaServers: brokers.join(',') });
+      for (const [flag, value] of [
+        ['--topics', flags.topics],
+        ['--group', flags.group],
+      ]) {
+        if (!value.trim()) throw new CliUsageError(`${flag} needs a glob, e.g. 'orders.*'`);
+      }
+      const app = await openContext(brokers);
+      try {
+        const store =
+          flags.store === undefined ? undefined : { store: flags.store, schema: flags.storeSchema };
+        const report = await readInspectReport(app, {
+          topics: flags.topics,
+          group: flags.group,
+          schemas: flags.schemas,
+          store,
+        }).catch((error: unknown) => {
+          if (error instanceof CliUsageError || error instanceof CliFailureError) throw error;
+          throw new CliFailureError(`Cannot read the cluster at ${brokers.join(',')}: ${messageOf(error)}`, {
+            cause: error,
+          });
+        });
+        process.stdout.write(
+          flags.json
+            ? `${JSON.stringify(report, null, 2)}\n`
+            : formatInspectReport(report, flags.store && redactUrl(flags.store)),
+        );
+      } finally {
+        await app.close();
+      }
+    });
+}
+
+/**
+ * samsa's core module alone: Kafka clients, cluster view and schema topics; nothing consumes or publishes. The topic
+ * prefix and Kafka settings arrive through the SAMSA_* environment, where applyKafkaFlags() put the flags.
+ */
+function openContext(brokers: string[]): Promise<INestApplicationContext> {
+  return NestFactory.createApplicationContext(
+    StreamStoreModule.forRoot({ brokers, clientId: 'samsa-inspect', registerSchemas: false }),
+    // Silent: stdout carries the report, and failures come back as errors.
+    { logger: false, abortOnError: false },
+  );
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -1,0 +1,109 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { CliFailureError } from './cli-failure.error.js';
+import { CliUsageError } from './cli-usage.error.js';
+
+/** How many keys a state store holds in the `samsa_state` table. */
+export interface StoreSize {
+  store: string;
+  /** Keys readable now: without a TTL, or not expired yet. */
+  keys: number;
+  /** Rows past their TTL that cleanup has not deleted yet (invisible to reads). */
+  expired: number;
+}
+
+export interface StoreLocation {
+  /** A SQLite file path, or a `postgres://` / `postgresql://` URL. */
+  store: string;
+  /** Postgres schema of samsa's tables. Default `public`, as in `forRoot({ store })`. */
+  schema?: string;
+}
+
+const POSTGRES_URL = /^postgres(ql)?:\/\//;
+const POSTGRES_CONNECT_TIMEOUT_MS = 10_000;
+
+// Counts per store, live and expired; `expires_at` is in ms since the epoch. `?` is the current time.
+const COUNTS = (table: string, now: string) =>
+  `SELECT "store", ` +
+  `SUM(CASE WHEN "expires_at" IS NULL OR "expires_at" > ${now} THEN 1 ELSE 0 END) AS "keys", ` +
+  `SUM(CASE WHEN "expires_at" IS NULL OR "expires_at" > ${now} THEN 0 ELSE 1 END) AS "expired" ` +
+  `FROM ${table} GROUP BY "store" ORDER BY "store"`;
+
+type CountRow = { store: string; keys: number | string | bigint; expired: number | string | bigint };
+
+/** Keys per store, read-only, from a SQLite file or a Postgres database; sorted by store name. */
+export async function readStoreSizes(location: StoreLocation, now = Date.now()): Promise<StoreSize[]> {
+  const rows = POSTGRES_URL.test(location.store)
+    ? await readPostgres(location.store, location.schema ?? 'public', now)
+    : await readSqlite(location.store, now);
+  return rows.map(({ store, keys, expired }) => ({ store, keys: Number(keys), expired: Number(expired) }));
+}
+
+async function readSqlite(file: string, now: number): Promise<CountRow[]> {
+  const path = resolve(file);
+  if (!existsSync(path)) throw new CliUsageError(`--store: no SQLite file at ${path}`);
+  const Database = await importDriver<typeof import('better-sqlite3')>('better-sqlite3');
+  let db;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+  } catch (error) {
+    throw new CliFailureError(`Cannot open SQLite file ${path}: ${messageOf(error)}`, { cause: error });
+  }
+  try {
+    const table = db
+      .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'samsa_state'`)
+      .get();
+    if (!table) throw new CliUsageError(`${path} has no samsa_state table: is it a samsa store database?`);
+    return db.prepare(COUNTS('"samsa_state"', '?')).all(now) as CountRow[];
+  } finally {
+    db.close();
+  }
+}
+
+async function readPostgres(url: string, schema: string, now: number): Promise<CountRow[]> {
+  const pg = await importDriver<typeof import('pg')>('pg');
+  const client = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS,
+    application_name: 'samsa inspect',
+    // Read-only: every statement runs in a read-only transaction.
+    options: '-c default_transaction_read_only=on',
+  });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new CliFailureError(`Cannot connect to Postgres at ${redactUrl(url)}: ${messageOf(error)}`, {
+      cause: error,
+    });
+  }
+  try {
+    const table = `${quote(schema)}."samsa_state"`;
+    const found = await client.query<{ table: string | null }>('SELECT to_regclass($1) AS "table"', [table]);
+    if (!found.rows[0]?.table) {
+      throw new CliUsageError(
+        `Postgres at ${redactUrl(url)} has no samsa_state table in schema "${schema}": pick the schema with --store-schema.`,
+      );
+    }
+    return (await client.query<CountRow>(COUNTS(table, '$1'), [now])).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** An optional peer dependency's default export (both are CommonJS packages). */
+async function importDriver<T>(name: string): Promise<T> {
+  try {
+    return ((await import(name)) as { default: T }).default;
+  } catch (error) {
+    throw new CliFailureError(`Reading this store needs the ${name} package: npm install ${name}`, {
+      cause: error,
+    });
+  }
+}
+
+const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
+
+/** A URL with its password replaced by `***`, for messages. */
+export const redactUrl = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
