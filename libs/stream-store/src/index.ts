@@ -37,6 +37,11 @@ export { StreamHealth, type StreamHealthReport } from './health/stream-health.js
 export { STREAM_METRICS_REGISTRY } from './metrics/metrics.tokens.js';
 export type { PartitionLag } from './metrics/consumer-lag.js';
 
+// AsyncAPI
+export * from './asyncapi/index.js';
+export type { InspectReport, PublishedSchema } from './cli/inspect-report.js';
+export type { StoreSize } from './cli/store-sizes.js';
+
 // Kafka client seam
 export type * from './kafka/kafka-client.interface.js';
 export { KafkajsClient } from './kafka/kafkajs/kafkajs-client.js';

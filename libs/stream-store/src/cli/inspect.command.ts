@@ -36,7 +36,10 @@ export function inspectCommand(): Command {
     )
     .option('--topics <glob>', 'only topics matching this glob, with or without the prefix', '*')
     .option('--group <glob>', 'only consumer groups matching this glob', '*')
-    .option('--no-schemas', 'skip reading the __schema__ topics (each read takes a few seconds)')
+    .option(
+      '--no-schemas',
+      'skip reading the __schema__ topics (each read joins a throw-away consumer group)',
+    )
     .option(
       '--store <location>',
       'count keys per state store: a SQLite file or a postgres:// URL (opened read-only)',
@@ -44,6 +47,12 @@ export function inspectCommand(): Command {
     .option('--store-schema <schema>', 'Postgres schema of the samsa_state table', 'public')
     .option('--json', 'print the report as JSON')
     .action(async (flags: InspectFlags) => {
+      for (const [flag, value] of [
+        ['--topics', flags.topics],
+        ['--group', flags.group],
+      ]) {
+        if (!value.trim()) throw new CliUsageError(`${flag} needs a glob, e.g. 'orders.*'`);
+      }
       const servers = flags.kafkaServers ?? process.env.SAMSA_KAFKA_SERVERS ?? process.env.KAFKA_BROKERS;
       if (!servers) {
         throw new CliUsageError(
@@ -52,12 +61,6 @@ export function inspectCommand(): Command {
       }
       const brokers = parseBrokers(servers);
       applyKafkaFlags({ ...flags, kafkaServers: brokers.join(',') });
-      for (const [flag, value] of [
-        ['--topics', flags.topics],
-        ['--group', flags.group],
-      ]) {
-        if (!value.trim()) throw new CliUsageError(`${flag} needs a glob, e.g. 'orders.*'`);
-      }
       const app = await openContext(brokers);
       try {
         const store =

@@ -22,7 +22,7 @@ export interface StoreLocation {
 const POSTGRES_URL = /^postgres(ql)?:\/\//;
 const POSTGRES_CONNECT_TIMEOUT_MS = 10_000;
 
-// Counts per store, live and expired; `expires_at` is in ms since the epoch. `?` is the current time.
+// Counts per store, live and expired; `expires_at` is in ms since the epoch, `now` the placeholder of the current time.
 const COUNTS = (table: string, now: string) =>
   `SELECT "store", ` +
   `SUM(CASE WHEN "expires_at" IS NULL OR "expires_at" > ${now} THEN 1 ELSE 0 END) AS "keys", ` +
@@ -54,7 +54,9 @@ async function readSqlite(file: string, now: number): Promise<CountRow[]> {
       .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'samsa_state'`)
       .get();
     if (!table) throw new CliUsageError(`${path} has no samsa_state table: is it a samsa store database?`);
-    return db.prepare(COUNTS('"samsa_state"', '?')).all(now) as CountRow[];
+    return db.prepare(COUNTS('"samsa_state"', '@now')).all({ now }) as CountRow[];
+  } catch (error) {
+    throw failure(error, `Cannot count the keys in ${path}`);
   } finally {
     db.close();
   }
@@ -85,6 +87,8 @@ async function readPostgres(url: string, schema: string, now: number): Promise<C
       );
     }
     return (await client.query<CountRow>(COUNTS(table, '$1'), [now])).rows;
+  } catch (error) {
+    throw failure(error, `Cannot count the keys in Postgres at ${redactUrl(url)}`);
   } finally {
     await client.end();
   }
@@ -99,6 +103,12 @@ async function importDriver<T>(name: string): Promise<T> {
       cause: error,
     });
   }
+}
+
+/** Usage errors pass through; anything else becomes a failure saying what was being done. */
+function failure(error: unknown, doing: string): Error {
+  if (error instanceof CliUsageError || error instanceof CliFailureError) return error;
+  return new CliFailureError(`${doing}: ${messageOf(error)}`, { cause: error });
 }
 
 const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;

@@ -103,6 +103,7 @@ export class BatchProcessor {
         break;
       }
       last = record;
+      if (await rebalancing(control)) break;
     }
     return last;
   }
@@ -292,6 +293,20 @@ export class BatchProcessor {
       this.positions.set(key(partition), position);
     }
     return position;
+  }
+}
+
+/**
+ * A heartbeat (throttled by the client, so cheap per record) fails while the group rebalances:
+ * the batch then stops after the current record and commits what it did, so the rebalance is
+ * not held up by the rest of a long batch.
+ */
+async function rebalancing(control: BatchControl): Promise<boolean> {
+  try {
+    await control.heartbeat();
+    return false;
+  } catch {
+    return true;
   }
 }
 
