@@ -1,0 +1,84 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Controller, Module, type INestApplication } from '@nestjs/common';
+import { Ctx } from '@nestjs/microservices';
+import { encodeEnvelope } from '@samsa/schema';
+import {
+  Changelogs,
+  InjectStore,
+  StreamContext,
+  StreamHandler,
+  StreamStoreModule,
+  getStateStoreToken,
+  type StateStore,
+} from '@samsa/stream-store';
+import { afterEach, describe, expect, it } from 'vitest';
+import { consumeAll, createTopic, kafkaBrokers, produce, uniqueName, waitFor } from '../support/kafka.js';
+import { startStreamApp } from '../support/stream-app.js';
+
+let app: INestApplication | undefined;
+afterEach(async () => app?.close());
+
+describe('per-key TTL with a changelog', () => {
+  it('hides expired keys at once, deletes them, and tombstones them in the changelog', async () => {
+    const prefix = `${uniqueName('ttl')}.`;
+    @Controller()
+    class SessionController {
+      constructor(@InjectStore('sessions') private readonly sessions: StateStore<string>) {}
+      @StreamHandler('logins')
+      async onLogin(@Ctx() ctx: StreamContext) {
+        await this.sessions.set(ctx.key ?? '', `seen@${ctx.offset}`);
+      }
+    }
+    @Module({
+      imports: [
+        StreamStoreModule.forRoot({
+          brokers: kafkaBrokers(),
+          topicPrefix: prefix,
+          appId: 'ttl-app',
+          store: {
+            type: 'sqlite',
+            database: join(mkdtempSync(join(tmpdir(), 'samsa-ttl-')), 'state.sqlite'),
+          },
+        }),
+        StreamStoreModule.forFeature([{ name: 'sessions', ttl: 1500 }]),
+      ],
+      controllers: [SessionController],
+    })
+    class TtlModule {}
+
+    await createTopic(`${prefix}logins`, 2);
+    const keys = ['alice', 'bob', 'carol'];
+    app = await startStreamApp(TtlModule);
+    const sessions = app.get<StateStore<string>>(getStateStoreToken('sessions'));
+    await produce(
+      `${prefix}logins`,
+      keys.map((key) => ({ key, value: encodeEnvelope('Login:1', {}) })),
+    );
+    await waitFor(async () => (await sessions.count()) === keys.length, {
+      timeoutMs: 30_000,
+      message: 'sessions stored',
+    });
+    const changelog = app.get(Changelogs).topicOf('sessions');
+    expect(changelog).toBe(`${prefix}ttl-app-sessions-changelog`);
+
+    await waitFor(async () => (await sessions.get('alice')) === undefined, {
+      timeoutMs: 10_000,
+      message: 'alice expired',
+    });
+    expect(await sessions.count()).toBe(0);
+    const scanned = [];
+    for await (const entry of sessions.entries()) scanned.push(entry);
+    expect(scanned).toEqual([]);
+
+    // Three writes, then three tombstones written by the sweeper.
+    const records = await consumeAll(changelog, keys.length * 2, { timeoutMs: 30_000 });
+    const tombstones = records
+      .filter((record) => record.value === null)
+      .map((record) => record.key?.toString());
+    expect(tombstones.sort()).toEqual([...keys].sort());
+    const writes = records.filter((record) => record.value !== null);
+    expect(writes.map((record) => record.key?.toString()).sort()).toEqual([...keys].sort());
+  });
+});
