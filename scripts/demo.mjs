@@ -12,6 +12,8 @@ const app = spawn(process.execPath, ['apps/demo/dist/main.js', ...process.argv.s
 // Ctrl-C reaches the app through the terminal; forward TERM ourselves.
 process.on('SIGTERM', () => app.kill('SIGTERM'));
 process.on('SIGINT', () => undefined);
-const code = await new Promise((resolve) => app.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0))));
+const code = await new Promise((resolve) =>
+  app.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0))),
+);
 await kafka.stop();
 process.exit(code);
