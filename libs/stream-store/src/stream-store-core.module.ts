@@ -61,22 +61,8 @@ const coreProviders: Provider[] = [
   ...adminProviders,
 ];
 
-const exported = [
-  STREAM_STORE_OPTIONS,
-  STREAM_SCHEMA_REGISTRY,
-  KafkaConnections,
-  TopicManager,
-  SchemaTopics,
-  StoreRuntime,
-  StreamStoreServer,
-  StreamMetrics,
-  StreamHealth,
-  Changelogs,
-  { provide: PROCESSING_OBSERVER, useExisting: StreamMetrics },
-  { provide: PUBLISH_OBSERVER, useExisting: StreamMetrics },
-  ...publisherProviders,
-  ...adminProviders,
-];
+// Everything the core provides is available to the application's modules.
+const exported = coreProviders.map((provider) => ('provide' in provider ? provider.provide : provider));
 
 /** Owns the Kafka clients, the store database and their shutdown; imported once through `forRoot`. */
 @Global()

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { startStreamWorker } from '../worker/stream-worker.js';
-import { CliUsageError } from './cli-usage.error.js';
+import { applyKafkaFlags, type KafkaFlags } from './kafka-flags.js';
 import { loadModule } from './load-module.js';
 
 /** `samsa worker <module-file>[#ExportName]`: runs a Nest module as a stream worker (no HTTP). */
@@ -14,30 +14,10 @@ export function workerCommand(): Command {
     )
     .option('--kafka-settings <json>', 'JSON object merged into the Kafka client settings (ssl, sasl, ...)')
     .option('--topic-prefix <prefix>', 'topic prefix (overrides forRoot topicPrefix)')
-    .action(
-      async (
-        specifier: string,
-        flags: { kafkaServers?: string; kafkaSettings?: string; topicPrefix?: string },
-      ) => {
-        if (flags.kafkaSettings) assertJsonObject(flags.kafkaSettings);
-        // forRoot options are read when the module is instantiated; the flags reach them through the environment.
-        if (flags.kafkaServers) process.env.SAMSA_KAFKA_SERVERS = flags.kafkaServers;
-        if (flags.kafkaSettings) process.env.SAMSA_KAFKA_SETTINGS = flags.kafkaSettings;
-        if (flags.topicPrefix !== undefined) process.env.SAMSA_TOPIC_PREFIX = flags.topicPrefix;
-        const module = await loadModule(specifier);
-        await startStreamWorker(module);
-      },
-    );
-}
-
-function assertJsonObject(json: string): void {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch {
-    throw new CliUsageError(`--kafka-settings is not valid JSON: ${json}`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new CliUsageError('--kafka-settings must be a JSON object, e.g. \'{"ssl":true}\'');
-  }
+    .action(async (specifier: string, flags: KafkaFlags) => {
+      // forRoot options are read when the module is instantiated; the flags reach them through the environment.
+      applyKafkaFlags(flags);
+      const module = await loadModule(specifier);
+      await startStreamWorker(module);
+    });
 }

@@ -52,12 +52,10 @@ export async function invokeHandler(handler: NestHandler, invocation: Invocation
   let timer: NodeJS.Timeout | undefined;
   try {
     const run = settle(handler(invocation.payload, context));
-    if (!invocation.timeoutMs) return await run;
+    const { timeoutMs } = invocation;
+    if (!timeoutMs) return await run;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new HandlerTimeoutError(invocation.handlerId, invocation.timeoutMs!)),
-        invocation.timeoutMs,
-      );
+      timer = setTimeout(() => reject(new HandlerTimeoutError(invocation.handlerId, timeoutMs)), timeoutMs);
     });
     return await Promise.race([run, timeout]);
   } catch (error) {

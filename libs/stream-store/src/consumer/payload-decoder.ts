@@ -2,6 +2,7 @@ import type { Type } from '@nestjs/common';
 import {
   decodeEnvelope,
   getSchemaMetadata,
+  NotASchemaClassError,
   type SchemaRegistry,
   UnknownSchemaError,
   validateMessageSync,
@@ -65,9 +66,10 @@ class DtoDecoder implements PayloadDecoder {
     private readonly target: Type<unknown>,
     private readonly forbidUnknown: boolean,
   ) {
-    registry.register(target);
+    const definition = registry.register(target).getByClass(target);
+    if (!definition) throw new NotASchemaClassError(target.name);
     this.schemas = [target];
-    this.ref = registry.getByClass(target as Type<object>)!.ref;
+    this.ref = definition.ref;
   }
 
   decode(record: KafkaRecord): DecodeResult {
