@@ -156,7 +156,7 @@ export class BatchProcessor {
     for (let attempt = 1; ; attempt++) {
       const started = performance.now();
       try {
-        const output = await currentUnitOfWork.run(work, () =>
+        const invoke = () =>
           invokeHandler(this.binding.handler, {
             handlerId: this.binding.id,
             group: this.binding.group,
@@ -169,8 +169,10 @@ export class BatchProcessor {
             heartbeatIntervalMs: this.deps.heartbeatIntervalMs,
             publish: (topic, message, options) =>
               work.emit(this.deps.encodeOutput(topic, message, options ?? {})),
-          }),
-        );
+          });
+        // Stores find the batch's unit of work through async context, which costs on every
+        // promise once enabled: only applications with stores pay for it.
+        const output = await (this.deps.ledger ? currentUnitOfWork.run(work, invoke) : invoke());
         this.emitToSinks(output, record, work);
         work.keepRecord();
         this.deps.observer.record(

@@ -2,7 +2,7 @@ import { isObservable, lastValueFrom } from 'rxjs';
 import { HandlerTimeoutError } from '../errors/handler-timeout.error.js';
 import { StreamStoreError } from '../errors/stream-store.error.js';
 import type { BatchControl, KafkaRecord } from '../kafka/kafka-client.interface.js';
-import { capturedFailure } from '../transport/failure-capture.interceptor.js';
+import { capturedFailure } from '../transport/failure-capture.js';
 import { StreamContext, type StreamContextActions } from '../transport/stream-context.js';
 
 /** The Nest-wrapped handler as the transport receives it (guards, pipes, interceptors, filters applied). */
@@ -59,7 +59,7 @@ export async function invokeHandler(handler: NestHandler, invocation: Invocation
     });
     return await Promise.race([run, timeout]);
   } catch (error) {
-    throw originalError(context, error);
+    throw originalError(context, invocation.payload, error);
   } finally {
     clearInterval(heartbeats);
     clearTimeout(timer);
@@ -71,9 +71,9 @@ async function settle(result: Promise<unknown>): Promise<unknown> {
   return isObservable(value) ? lastValueFrom(value, { defaultValue: undefined }) : value;
 }
 
-function originalError(context: StreamContext, error: unknown): Error {
+function originalError(context: StreamContext, payload: unknown, error: unknown): Error {
   if (error instanceof HandlerTimeoutError) return error;
-  const captured = capturedFailure(context) ?? error;
+  const captured = capturedFailure(context, payload) ?? error;
   return captured instanceof Error ? captured : new HandlerFailedError(captured);
 }
 

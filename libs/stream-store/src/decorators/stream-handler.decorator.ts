@@ -1,8 +1,7 @@
-import { UseInterceptors } from '@nestjs/common';
 import { EventPattern } from '@nestjs/microservices';
 import { STREAM_HANDLER_METADATA, STREAM_STORE_TRANSPORT } from '../constants.js';
 import type { StreamHandlerOptions } from '../interfaces/stream-handler-options.interface.js';
-import { FailureCaptureInterceptor } from '../transport/failure-capture.interceptor.js';
+import { captureFailures } from '../transport/failure-capture.js';
 
 /** What `@StreamHandler` records for the transport, read back through `StreamHandlerAccessor`. */
 export interface StreamHandlerMetadata {
@@ -30,13 +29,13 @@ export function StreamHandler(
       options: { ...options },
       parameterTypes: () => Reflect.getMetadata('design:paramtypes', target, key) ?? [],
     };
+    descriptor.value = captureFailures(descriptor.value);
     // The Nest pattern is the handler id, so two handlers on one glob never chain into one.
     EventPattern(id, STREAM_STORE_TRANSPORT, { [STREAM_HANDLER_METADATA]: metadata })(
       target,
       key,
       descriptor,
     );
-    UseInterceptors(FailureCaptureInterceptor)(target, key, descriptor);
     return descriptor;
   };
 }
