@@ -102,11 +102,13 @@ function stateStoreTests(freshDatabase: () => TestDatabase): void {
       return total;
     };
     const observeUntil = (total: number) =>
-      waitFor(async () => (await observe()) === total, {
-        timeoutMs: 60_000,
-        intervalMs: 20,
-        message: `GET /counts adding up to ${total} (last: ${totals.at(-1)}, ${status(app)})`,
-      });
+      waitFor(async () => (await observe()) === total, { timeoutMs: 60_000, intervalMs: 20 }).catch(
+        (error: Error) => {
+          throw new Error(`GET /counts never added up to ${total} (last: ${totals.at(-1)}): ${status(app)}`, {
+            cause: error,
+          });
+        },
+      );
 
     const half = ROUNDS / 2;
     await Promise.all([produceAll(topic, keyedMessages(half), 500), observeUntil(half * KEYS)]);

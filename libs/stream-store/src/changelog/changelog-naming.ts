@@ -6,13 +6,15 @@ export function changelogTopic(prefix: string, appId: string, store: string): st
 }
 
 /**
- * Headers of changelog records: the consumed position the change was committed with (so a
- * restore also restores where its group goes on from) and the key's expiry.
+ * Headers of changelog records: on the first record of each produced chunk, the consumed position
+ * the changes were committed with (so a restore also restores where the group goes on from) and
+ * the epoch of the assignment they were made under; on any record, the key's expiry.
  */
 export const CHANGELOG_HEADERS = {
   group: 'samsa.group',
   topic: 'samsa.topic',
   partition: 'samsa.partition',
   offset: 'samsa.offset',
+  epoch: 'samsa.epoch',
   expiresAt: 'samsa.expires-at',
 } as const;

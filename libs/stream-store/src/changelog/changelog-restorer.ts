@@ -21,6 +21,8 @@ export class ChangelogRestorer {
   private readonly logger = new Logger('StateRestore');
   private readonly checks = new Map<number, Promise<void>>();
   private readonly active = new Map<string, RestoreProgress>();
+  /** Newest assignment epoch seen per consumed partition, across restores of this process. */
+  private readonly epochs = new Map<string, number>();
 
   constructor(
     private readonly admin: StreamAdmin,
@@ -39,6 +41,12 @@ export class ChangelogRestorer {
       this.checks.set(partition, check);
     }
     return check;
+  }
+
+  /** This process wrote changes under `epoch`: older records of that partition are a zombie's. */
+  noteEpoch(position: RestoredPosition, epoch: number): void {
+    const id = positionId(position);
+    if (epoch > (this.epochs.get(id) ?? 0)) this.epochs.set(id, epoch);
   }
 
   /** After a rebalance: check again, another instance may have moved the changelogs on. */
@@ -83,7 +91,11 @@ export class ChangelogRestorer {
     );
   }
 
-  /** One chunk: the latest change per key, the checkpoint past it, and the furthest positions seen. */
+  /**
+   * One chunk: the latest change per key, the checkpoint past it, and the furthest positions seen.
+   * Records inherit the position and epoch of the last record that carried them; records of an
+   * epoch older than one already seen for their partition come from a zombie and are skipped.
+   */
   private async apply(
     backend: StoreBackend,
     store: string,
@@ -92,11 +104,19 @@ export class ChangelogRestorer {
   ): Promise<void> {
     const latest = new Map<string, KafkaRecord>();
     const positions = new Map<string, RestoredPosition>();
+    let skipping = false;
     for (const record of records) {
-      if (record.key) latest.set(record.key.toString(), record);
       const position = positionOf(record);
-      if (position)
-        positions.set(`${position.group}\u0000${position.topic}\u0000${position.partition}`, position);
+      if (position) {
+        const id = positionId(position);
+        const epoch = Number(header(record, CHANGELOG_HEADERS.epoch) ?? 0);
+        skipping = epoch < (this.epochs.get(id) ?? 0);
+        if (!skipping) {
+          this.epochs.set(id, epoch);
+          positions.set(id, position);
+        }
+      }
+      if (!skipping && record.key) latest.set(record.key.toString(), record);
     }
     const upserts: StoredEntry[] = [];
     const deletes: string[] = [];
@@ -111,6 +131,10 @@ export class ChangelogRestorer {
       [...positions.values()],
     );
   }
+}
+
+function positionId({ group, topic, partition }: RestoredPosition): string {
+  return `${group}\u0000${topic}\u0000${partition}`;
 }
 
 function header(record: KafkaRecord, name: string): string | undefined {

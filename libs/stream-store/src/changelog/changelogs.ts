@@ -60,15 +60,18 @@ export class Changelogs implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   /** Produces the batch's changes; the checkpoints go into the batch's SQL commit. */
-  write(work: UnitOfWork, group: string, input: TopicPartition, nextOffset: string): Promise<Checkpoint[]> {
+  write(
+    work: UnitOfWork,
+    group: string,
+    input: TopicPartition,
+    nextOffset: string,
+    epoch: number,
+  ): Promise<Checkpoint[]> {
     const stores = this.stores.changelogStores();
     if (stores.length === 0) return Promise.resolve([]);
-    return this.writer.write(work, stores, {
-      group,
-      topic: input.topic,
-      partition: input.partition,
-      offset: nextOffset,
-    });
+    const position = { group, topic: input.topic, partition: input.partition, offset: nextOffset };
+    this.restorer.noteEpoch(position, epoch);
+    return this.writer.write(work, stores, position, epoch);
   }
 
   /** Restores partition `partition` of every changelog store before it is processed. */

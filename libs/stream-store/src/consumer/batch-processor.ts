@@ -48,6 +48,8 @@ export class BatchProcessor {
   private readonly logger: Logger;
   private readonly positions = new Map<string, Promise<string | undefined>>();
   private readonly haltedPartitions = new Map<string, string>();
+  /** When the current assignment began: changelog records carry it to fence a zombie's late writes. */
+  private epoch = Date.now();
 
   constructor(
     private readonly binding: HandlerBinding,
@@ -65,6 +67,7 @@ export class BatchProcessor {
   /** After a rebalance: forget cached positions, and seek to the offsets stored in SQL. */
   async onAssignment(assigned: TopicPartition[]): Promise<void> {
     this.positions.clear();
+    this.epoch = Date.now();
     this.deps.changelogs?.reassigned();
     this.deps.observer.rebalance(this.binding.id, this.binding.group);
     if (!this.deps.ledger) return;
@@ -257,7 +260,7 @@ export class BatchProcessor {
       try {
         // The changelog first: a crash after it replays the batch, which writes the same state again.
         const checkpoints =
-          (await this.deps.changelogs?.write(work, this.binding.group, partition, to)) ?? [];
+          (await this.deps.changelogs?.write(work, this.binding.group, partition, to, this.epoch)) ?? [];
         outbox = await ledger.commit(this.binding.group, partition, from, to, work, checkpoints);
       } catch (error) {
         this.positions.delete(key(partition));
@@ -292,6 +295,11 @@ export class BatchProcessor {
       // Local state catches up with the changelogs before the partition's offset is read.
       const restored = this.deps.changelogs?.restore(partition.partition) ?? Promise.resolve();
       position = restored.then(() => ledger.position(this.binding.group, partition));
+      // A failed restore or read is tried again with the next batch, not cached.
+      const cached = position;
+      cached.catch(() => {
+        if (this.positions.get(key(partition)) === cached) this.positions.delete(key(partition));
+      });
       this.positions.set(key(partition), position);
     }
     return position;

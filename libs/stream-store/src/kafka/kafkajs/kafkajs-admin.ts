@@ -8,8 +8,13 @@ import type {
   TopicSpec,
 } from '../kafka-client.interface.js';
 
+/**
+ * KafkaJS's admin keeps one metadata cache that `fetchTopicMetadata` replaces, so concurrent calls
+ * can see each other's half-updated metadata (tulios/kafkajs#461): calls run one at a time.
+ */
 export class KafkajsAdmin implements StreamAdmin {
   private readonly admin: Admin;
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(kafka: Kafka) {
     this.admin = kafka.admin();
@@ -24,23 +29,25 @@ export class KafkajsAdmin implements StreamAdmin {
   }
 
   listTopics(): Promise<string[]> {
-    return this.admin.listTopics();
+    return this.serial(() => this.admin.listTopics());
   }
 
   createTopics(specs: TopicSpec[]): Promise<boolean> {
-    return this.admin.createTopics({
-      waitForLeaders: true,
-      topics: specs.map((spec) => ({
-        topic: spec.topic,
-        numPartitions: spec.partitions,
-        replicationFactor: spec.replicationFactor,
-        configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
-      })),
-    });
+    return this.serial(() =>
+      this.admin.createTopics({
+        waitForLeaders: true,
+        topics: specs.map((spec) => ({
+          topic: spec.topic,
+          numPartitions: spec.partitions,
+          replicationFactor: spec.replicationFactor,
+          configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
+        })),
+      }),
+    );
   }
 
   async describeTopics(topics: string[]): Promise<Map<string, PartitionInfo[]>> {
-    const { topics: described } = await this.admin.fetchTopicMetadata({ topics });
+    const { topics: described } = await this.serial(() => this.admin.fetchTopicMetadata({ topics }));
     return new Map(
       described.map((topic) => [
         topic.name,
@@ -52,21 +59,21 @@ export class KafkajsAdmin implements StreamAdmin {
   }
 
   async fetchTopicOffsets(topic: string): Promise<PartitionOffsets[]> {
-    const offsets = await this.admin.fetchTopicOffsets(topic);
+    const offsets = await this.serial(() => this.admin.fetchTopicOffsets(topic));
     return offsets
       .map(({ partition, low, high }) => ({ partition, low, high }))
       .sort((a, b) => a.partition - b.partition);
   }
 
   async fetchGroupOffsets(groupId: string, topics: string[]): Promise<TopicPartitionOffset[]> {
-    const fetched = await this.admin.fetchOffsets({ groupId, topics });
+    const fetched = await this.serial(() => this.admin.fetchOffsets({ groupId, topics }));
     return fetched.flatMap(({ topic, partitions }) =>
       partitions.map(({ partition, offset }) => ({ topic, partition, offset })),
     );
   }
 
   async describeCluster(): Promise<{ brokers: BrokerInfo[]; controller: number | null; clusterId: string }> {
-    const { brokers, controller, clusterId } = await this.admin.describeCluster();
+    const { brokers, controller, clusterId } = await this.serial(() => this.admin.describeCluster());
     return {
       brokers: brokers.map(({ nodeId, host, port }) => ({ nodeId, host, port })),
       controller,
@@ -74,8 +81,14 @@ export class KafkajsAdmin implements StreamAdmin {
     };
   }
 
+  private serial<T>(call: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(call, call);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
   async listGroups(): Promise<string[]> {
-    const { groups } = await this.admin.listGroups();
+    const { groups } = await this.serial(() => this.admin.listGroups());
     return groups.map((group) => group.groupId);
   }
 }

@@ -47,7 +47,7 @@ export class KafkajsConsumer implements StreamConsumer {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.concurrency,
-      eachBatch: (payload) => this.eachBatch(payload, callbacks),
+      eachBatch: (payload) => this.eachBatch(payload, callbacks).catch(restartable),
     });
   }
 
@@ -104,4 +104,18 @@ function groupByTopic(partitions: TopicPartition[]): Array<{ topic: string; part
   for (const { topic, partition } of partitions)
     byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
   return [...byTopic].map(([topic, list]) => ({ topic, partitions: list }));
+}
+
+/**
+ * A failed batch (a database error at commit, a failed restore) must not end consumption: KafkaJS
+ * restarts a crashed consumer only when the root cause is retriable, and then fetches again from
+ * the committed offsets. The original stays reachable as `original`, not `cause`, because KafkaJS
+ * judges the root of the `cause` chain.
+ */
+function restartable(error: unknown): never {
+  const message = error instanceof Error ? error.message : String(error);
+  throw Object.assign(new Error(`Batch failed, the consumer restarts: ${message}`), {
+    retriable: true,
+    original: error,
+  });
 }
