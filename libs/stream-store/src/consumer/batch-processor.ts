@@ -87,9 +87,19 @@ export class BatchProcessor {
     if (records.length === 0) return batch.records.at(-1)?.offset;
     this.deps.observer.batch(this.binding.id, records.length);
     const work = new UnitOfWork(batch.partition);
-    const done = this.binding.options.batch
-      ? await this.handleAsBatch(records, control, work)
-      : await this.handleOneByOne(records, control, work);
+    // Keeps the group session alive through long handlers (one timer per batch, not per record).
+    const heartbeats = setInterval(
+      () => void control.heartbeat().catch(() => undefined),
+      this.deps.heartbeatIntervalMs,
+    );
+    let done: KafkaRecord | undefined;
+    try {
+      done = this.binding.options.batch
+        ? await this.handleAsBatch(records, control, work)
+        : await this.handleOneByOne(records, control, work);
+    } finally {
+      clearInterval(heartbeats);
+    }
     if (!done) return undefined;
     return (await this.commit(batch, start, nextOffset(done.offset), work, control))
       ? done.offset
@@ -169,7 +179,6 @@ export class BatchProcessor {
             attempt,
             control,
             timeoutMs: this.binding.options.timeout,
-            heartbeatIntervalMs: this.deps.heartbeatIntervalMs,
             publish: (topic, message, options) =>
               work.emit(this.deps.encodeOutput(topic, message, options ?? {})),
           });
@@ -307,11 +316,17 @@ export class BatchProcessor {
 }
 
 /**
- * A heartbeat (throttled by the client, so cheap per record) fails while the group rebalances:
+ * A heartbeat (at most every 200 ms of a batch) fails while the group rebalances:
  * the batch then stops after the current record and commits what it did, so the rebalance is
  * not held up by the rest of a long batch.
  */
+const lastRebalanceCheck = new WeakMap<BatchControl, number>();
+const REBALANCE_CHECK_MS = 200;
+
 async function rebalancing(control: BatchControl): Promise<boolean> {
+  const now = Date.now();
+  if (now - (lastRebalanceCheck.get(control) ?? 0) < REBALANCE_CHECK_MS) return false;
+  lastRebalanceCheck.set(control, now);
   try {
     await control.heartbeat();
     return false;

@@ -17,7 +17,6 @@ export interface Invocation {
   attempt: number;
   control: BatchControl;
   timeoutMs?: number;
-  heartbeatIntervalMs: number;
   publish: StreamContextActions['publish'];
 }
 
@@ -29,8 +28,7 @@ export class HandlerFailedError extends StreamStoreError {
 }
 
 /**
- * Calls the handler once and settles with its result; keeps the group session alive while it runs
- * and turns a run past `timeoutMs` into a `HandlerTimeoutError` (the handler itself cannot be
+ * Calls the handler once and settles with its result, and turns a run past `timeoutMs` into a `HandlerTimeoutError` (the handler itself cannot be
  * cancelled and finishes in the background).
  */
 export async function invokeHandler(handler: NestHandler, invocation: Invocation): Promise<unknown> {
@@ -45,10 +43,6 @@ export async function invokeHandler(handler: NestHandler, invocation: Invocation
     },
     invocation.schema,
   ]);
-  const heartbeats = setInterval(
-    () => void invocation.control.heartbeat().catch(() => undefined),
-    invocation.heartbeatIntervalMs,
-  );
   let timer: NodeJS.Timeout | undefined;
   try {
     const run = settle(handler(invocation.payload, context));
@@ -61,7 +55,6 @@ export async function invokeHandler(handler: NestHandler, invocation: Invocation
   } catch (error) {
     throw originalError(context, invocation.payload, error);
   } finally {
-    clearInterval(heartbeats);
     clearTimeout(timer);
   }
 }
