@@ -28,7 +28,12 @@ class PingController {
 }
 const descriptor = Object.getOwnPropertyDescriptor(PingController.prototype, 'onPing');
 Payload()(PingController.prototype, 'onPing', 0);
-StreamHandler(topic)(PingController.prototype, 'onPing', descriptor);
+// As TypeScript's __decorate does: the decorator may return a new descriptor.
+Object.defineProperty(
+  PingController.prototype,
+  'onPing',
+  StreamHandler(topic)(PingController.prototype, 'onPing', descriptor) ?? descriptor,
+);
 Controller()(PingController);
 
 class AppModule {}
