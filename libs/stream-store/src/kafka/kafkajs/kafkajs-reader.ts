@@ -46,10 +46,15 @@ export class KafkajsReader implements StreamReader {
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
-      consumer.on(consumer.events.GROUP_JOIN, () => {
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
         for (const [partition, offset] of options.from ?? []) {
           if (remaining.has(partition)) consumer.seek({ topic, partition, offset });
         }
+        // Only the wanted partitions are fetched: a restore of one partition reads only that one.
+        const unwanted = (payload.memberAssignment[topic] ?? []).filter(
+          (partition) => !remaining.has(partition),
+        );
+        if (unwanted.length > 0) consumer.pause([{ topic, partitions: unwanted }]);
       });
       consumer.on(consumer.events.CRASH, ({ payload }) => fail(payload.error));
       await consumer.run({
