@@ -5,6 +5,8 @@ import type { PublishObserver } from '../publisher/publish-observer.js';
 import { STREAM_METRICS_REGISTRY } from './metrics.tokens.js';
 
 const seconds = (ms: number) => ms / 1000;
+/** Seconds, from half a millisecond: SQL flushes and commits are usually fast. */
+const SECONDS_BUCKETS = [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1];
 
 /**
  * samsa's Prometheus metrics, registered in the injectable registry (`STREAM_METRICS_REGISTRY`,
@@ -36,7 +38,7 @@ export class StreamMetrics implements ProcessingObserver, PublishObserver {
       name: 'samsa_handler_duration_seconds',
       help: 'Time spent in a handler call',
       labelNames: ['handler'],
-      buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      buckets: [...SECONDS_BUCKETS, 5],
       registers,
     });
     this.batchSize = new Histogram({
@@ -50,14 +52,14 @@ export class StreamMetrics implements ProcessingObserver, PublishObserver {
       name: 'samsa_store_flush_duration_seconds',
       help: 'SQL transaction writing a batch of state with its offsets',
       labelNames: ['handler'],
-      buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
+      buckets: SECONDS_BUCKETS,
       registers,
     });
     this.commitDuration = new Histogram({
       name: 'samsa_commit_duration_seconds',
       help: 'Kafka offset commit after a batch',
       labelNames: ['handler'],
-      buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
+      buckets: SECONDS_BUCKETS,
       registers,
     });
     this.rebalances = new Counter({
