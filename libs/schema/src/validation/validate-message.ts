@@ -3,7 +3,9 @@ import { validate, validateSync, type ValidationError, type ValidatorOptions } f
 import { MessageValidationError } from '../errors/message-validation.error.js';
 import type { SchemaClass } from '../interfaces/schema-class.interface.js';
 import { describeClass } from '../metadata/describe-class.js';
+import { validInstanceByPlan } from './planned-validation.js';
 import { stripUnsafeKeys } from './strip-unsafe-keys.js';
+import { validationPlanOf } from './validation-plan.js';
 import { toValidationIssues } from './validation-issues.js';
 
 /** Options of `validateMessage()` and `validateMessageSync()`. */
@@ -29,6 +31,10 @@ const FORBID_UNKNOWN: ValidatorOptions = Object.freeze({ ...STRIP_UNKNOWN, forbi
  * `forbidUnknown`); `__proto__`, `constructor` and `prototype` keys are always dropped first.
  * Resolves to the instance, or rejects with `MessageValidationError` listing every issue.
  *
+ * Valid messages of most classes take a fast path (`planned-validation.ts`) that runs the same
+ * constraints from metadata read once per class; anything else, and every failure, goes through
+ * class-transformer and class-validator themselves.
+ *
  * As in class-validator, `@ValidateNested()` alone accepts a missing value: add `@IsDefined()` (or `@IsObject()`)
  * to require a nested object.
  */
@@ -37,6 +43,11 @@ export async function validateMessage<T extends object>(
   data: unknown,
   options: ValidateMessageOptions = {},
 ): Promise<T> {
+  const plan = validationPlanOf(target);
+  if (plan && !plan.hasAsync && isPlainOrInstance(target, data)) {
+    const instance = validInstanceByPlan(plan, data, options.forbidUnknown === true);
+    if (instance) return instance as T;
+  }
   const instance = toInstance(target, data);
   const errors = await validate(instance, validatorOptions(options));
   return checked(target, instance, errors);
@@ -52,8 +63,20 @@ export function validateMessageSync<T extends object>(
   data: unknown,
   options: ValidateMessageOptions = {},
 ): T {
+  const plan = validationPlanOf(target);
+  if (plan && isPlainOrInstance(target, data)) {
+    const instance = validInstanceByPlan(plan, data, options.forbidUnknown === true);
+    if (instance) return instance as T;
+  }
   const instance = toInstance(target, data);
   return checked(target, instance, validateSync(instance, validatorOptions(options)));
+}
+
+/** Plain data, or an instance of the class itself (publishers validate what they are given). */
+function isPlainOrInstance(target: SchemaClass<object>, data: unknown): data is object {
+  if (typeof data !== 'object' || data === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(data);
+  return prototype === Object.prototype || prototype === null || prototype === target.prototype;
 }
 
 function toInstance<T extends object>(target: SchemaClass<T>, data: unknown): T {
