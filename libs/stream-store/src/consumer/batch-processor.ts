@@ -116,7 +116,9 @@ export class BatchProcessor {
         break;
       }
       last = record;
-      if (await rebalancing(control)) break;
+      // Most records skip the check entirely: awaiting it for each would cost a promise per record.
+      const check = rebalanceCheckDue(control);
+      if (check && (await check)) break;
     }
     return last;
   }
@@ -323,16 +325,15 @@ export class BatchProcessor {
 const lastRebalanceCheck = new WeakMap<BatchControl, number>();
 const REBALANCE_CHECK_MS = 200;
 
-async function rebalancing(control: BatchControl): Promise<boolean> {
+/** A pending heartbeat that resolves true when the group rebalances, or undefined when not yet due. */
+function rebalanceCheckDue(control: BatchControl): Promise<boolean> | undefined {
   const now = Date.now();
-  if (now - (lastRebalanceCheck.get(control) ?? 0) < REBALANCE_CHECK_MS) return false;
+  if (now - (lastRebalanceCheck.get(control) ?? 0) < REBALANCE_CHECK_MS) return undefined;
   lastRebalanceCheck.set(control, now);
-  try {
-    await control.heartbeat();
-    return false;
-  } catch {
-    return true;
-  }
+  return control.heartbeat().then(
+    () => false,
+    () => true,
+  );
 }
 
 function message(error: unknown): string {

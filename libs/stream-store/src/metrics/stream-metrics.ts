@@ -2,6 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ProcessingObserver, RecordResult } from '../consumer/processing-observer.js';
 import type { PublishObserver } from '../publisher/publish-observer.js';
+import { CounterTally } from './counter-tally.js';
 import { STREAM_METRICS_REGISTRY } from './metrics.tokens.js';
 
 const seconds = (ms: number) => ms / 1000;
@@ -16,6 +17,8 @@ const SECONDS_BUCKETS = [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1];
 export class StreamMetrics implements ProcessingObserver, PublishObserver {
   readonly registry: Registry;
   private readonly consumed: Counter<'topic' | 'handler' | 'result'>;
+  /** Per-record counts, added up until the counter is read. */
+  private readonly consumedTally = new CounterTally<'topic' | 'handler' | 'result'>();
   private readonly handlerDuration: Histogram<'handler'>;
   private readonly batchSize: Histogram<'handler'>;
   private readonly flushDuration: Histogram<'handler'>;
@@ -33,6 +36,7 @@ export class StreamMetrics implements ProcessingObserver, PublishObserver {
       help: 'Messages consumed, by topic, handler and result (ok, retried, dead-lettered, skipped)',
       labelNames: ['topic', 'handler', 'result'],
       registers,
+      collect: () => this.consumedTally.flushInto(this.consumed),
     });
     this.handlerDuration = new Histogram({
       name: 'samsa_handler_duration_seconds',
@@ -103,7 +107,7 @@ export class StreamMetrics implements ProcessingObserver, PublishObserver {
   }
 
   record(handler: string, topic: string, result: RecordResult, durationMs: number, count = 1): void {
-    this.consumed.inc({ topic, handler, result }, count);
+    this.consumedTally.add(`${handler}\n${topic}\n${result}`, () => ({ topic, handler, result }), count);
     if (result === 'ok' || result === 'retried')
       this.handlerDuration.observe({ handler }, seconds(durationMs));
   }

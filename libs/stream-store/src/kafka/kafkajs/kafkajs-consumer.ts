@@ -13,6 +13,8 @@ export class KafkajsConsumer implements StreamConsumer {
   private readonly consumer: Consumer;
   private readonly fromBeginning: boolean;
   private readonly concurrency: number;
+  /** Counts seeks: a batch can only go stale through one, so staleness is checked again only after one. */
+  private seeks = 0;
 
   constructor(kafka: Kafka, settings: ConsumerSettings) {
     this.fromBeginning = settings.fromBeginning;
@@ -62,11 +64,12 @@ export class KafkajsConsumer implements StreamConsumer {
       headers: (message.headers ?? {}) as KafkaRecord['headers'],
       timestamp: message.timestamp,
     }));
+    const active = this.activity(payload);
     const done = await callbacks.eachBatch(
       { topic: batch.topic, partition: batch.partition, records },
       {
         heartbeat: payload.heartbeat,
-        isActive: () => payload.isRunning() && !payload.isStale(),
+        isActive: active,
         // The batch's own commit: the consumer-level one is a no-op once stop() began.
         commit: (offset) =>
           payload.commitOffsetsIfNecessary({
@@ -78,7 +81,25 @@ export class KafkajsConsumer implements StreamConsumer {
     if (done !== undefined) payload.resolveOffset(done);
   }
 
+  /**
+   * `isActive` of a batch: running, and not made stale by a seek. KafkaJS's `isStale()` builds a JSON
+   * key per call, too dear for every record; only a seek (ours, through `seek()`) makes a batch stale,
+   * so it is asked again only when one happened since the last answer.
+   */
+  private activity(payload: EachBatchPayload): () => boolean {
+    let seeksSeen = this.seeks;
+    let stale = payload.isStale();
+    return () => {
+      if (seeksSeen !== this.seeks) {
+        seeksSeen = this.seeks;
+        stale = payload.isStale();
+      }
+      return payload.isRunning() && !stale;
+    };
+  }
+
   seek(position: TopicPartitionOffset): void {
+    this.seeks++;
     this.consumer.seek(position);
   }
 
