@@ -1,6 +1,7 @@
 // Case 7: publishing N events to a fresh 3-partition topic, keyed, acks=all.
 //   samsa-publish  StreamPublisher.publish() awaited one by one
-//   samsa-batch    publisher.batch(): append() all (yielding after each batch's worth), then flush()
+//   samsa-batch    publisher.batch(): append() all (awaiting it past maxQueuedBytes, yielding after
+//                  each batch's worth), then flush()
 //   raw-send       kafkajs producer.send() of the same batch size, awaited one after the other, with
 //                  the producer samsa builds (idempotent, one request in flight)
 //   nest-emit      ClientKafka.emit() awaited one by one, Nest's defaults
@@ -57,7 +58,9 @@ async function samsaSender(params: Params, topic: string): Promise<Sender> {
   return {
     send: (seq) => {
       const event = benchEvent(seq, params.messageBytes);
-      batch.append(topic, event, { key: event.key });
+      // A promise past maxQueuedBytes (backpressure); otherwise yield now and then to let sends run.
+      const room = batch.append(topic, event, { key: event.key });
+      if (room) return room;
       if ((seq + 1) % params.batchSize === 0) return yieldNow().then(() => undefined);
     },
     flush: () => batch.flush(),

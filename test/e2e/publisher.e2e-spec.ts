@@ -290,6 +290,24 @@ describe('PublishBatch on real Kafka', () => {
     expect((await consumeAll(`${prefix}dispose`, 2)).map((m) => data(m).foo)).toEqual(['a', 'b']);
   });
 
+  it('holds a fast appending loop back past maxQueuedBytes, losing nothing and keeping the order', async () => {
+    const prefix = `${uniqueName('backpressure')}.`;
+    const { publisher } = await startApp(prefix);
+    const batch = publisher.batch({ maxMessages: 50, lingerMs: 60_000, maxQueuedBytes: 4_096 });
+    let waits = 0;
+    for (let seq = 0; seq < 600; seq++) {
+      const room = batch.append('backpressure', content('p', seq), { key: 'one-key' });
+      if (room) {
+        waits++;
+        await room;
+      }
+    }
+    await batch.flush();
+    expect(waits).toBeGreaterThan(0);
+    const consumed = await consumeAll(`${prefix}backpressure`, 600);
+    expect(consumed.map((m) => data(m).seq)).toEqual(Array.from({ length: 600 }, (_, i) => i));
+  });
+
   it('throws on an invalid message at append, buffering nothing', async () => {
     const prefix = `${uniqueName('badappend')}.`;
     const { publisher } = await startApp(prefix);

@@ -52,7 +52,7 @@ export async function publishScenario(app: INestApplication): Promise<void> {
     { key: 'd2' },
   );
   await using batch = publisher.batch({ maxMessages: 50, lingerMs: 10 });
-  for (const word of words()) batch.append('words', word, { key: word.word });
+  for (const word of words()) await batch.append('words', word, { key: word.word });
 }
 
 /** Resolves once every handler saw what `publishScenario` sent; rejects after `timeoutMs`. */

@@ -12,7 +12,7 @@ export const DEFAULTS = {
   sessionTimeoutMs: 30_000,
   heartbeatIntervalMs: 3_000,
   /** Publish batches flush at whichever comes first: messages, bytes (512 KiB), or linger in ms. */
-  publishBatch: { maxMessages: 500, maxBytes: 512 * 1024, lingerMs: 20 },
+  publishBatch: { maxMessages: 500, maxBytes: 512 * 1024, lingerMs: 20, maxQueuedBytes: 16 * 1024 * 1024 },
   /** How long a topic's partition count is trusted before it is refreshed in the background, in ms. */
   partitionCountMaxAgeMs: 300_000,
 } as const;

@@ -163,7 +163,46 @@ describe('PublishBatch', () => {
     expect(sender.texts()).toEqual([]);
   });
 
+  it('asks the caller to wait once more than maxQueuedBytes are unsent, and lets it go when sends catch up', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    sender.send.mockImplementationOnce(async (records) => {
+      await held;
+      sender.sends.push([...records]);
+      return [];
+    });
+    const size = preparer.prepare('notes', note('a')).message.value!.length;
+    const batch = batchOf({ maxMessages: 2, lingerMs: 60_000, maxQueuedBytes: size * 3 });
+    expect(batch.append('notes', note('a'))).toBeUndefined();
+    expect(batch.append('notes', note('b'))).toBeUndefined(); // a full batch: its send hangs
+    expect(batch.append('notes', note('c'))).toBeUndefined();
+    const waiting = batch.append('notes', note('d')); // 4 unsent > 3
+    expect(waiting).toBeInstanceOf(Promise);
+    let resumed = false;
+    void waiting!.then(() => (resumed = true));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(resumed).toBe(false);
+    release();
+    await waiting; // the first send is through: 2 unsent, under the mark again
+    expect(sender.texts()).toEqual([['a', 'b']]);
+    await batch.flush();
+    expect(sender.texts()).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
+  });
+
+  it('lets waiting callers go when a send fails, and the next call reports it', async () => {
+    const size = preparer.prepare('notes', note('a')).message.value!.length;
+    const batch = batchOf({ maxMessages: 1, lingerMs: 60_000, maxQueuedBytes: size });
+    sender.fail();
+    batch.append('notes', note('a'));
+    await batch.append('notes', note('b'));
+    expect(() => batch.append('notes', note('c'))).toThrow(BatchFlushError);
+  });
+
   it('checks its options', () => {
+    expect(() => batchOf({ maxQueuedBytes: 0 })).toThrow(/maxQueuedBytes/);
     expect(() => batchOf({ maxMessages: 0 })).toThrow(/maxMessages/);
     expect(() => batchOf({ lingerMs: -1 })).toThrow(/lingerMs/);
     expect(() => batchOf({ maxBytes: 1.5 })).toThrow(/maxBytes/);

@@ -24,6 +24,12 @@ export interface PublishBatchOptions {
   maxBytes?: number;
   /** Send this many milliseconds after the first message of a new batch was appended. Default 20 ms. */
   lingerMs?: number;
+  /**
+   * Bytes appended but not yet acknowledged by Kafka above which `append()` returns a promise that
+   * resolves once sends have caught up: await it to bound memory when appending faster than Kafka
+   * takes. Default 16 MiB.
+   */
+  maxQueuedBytes?: number;
 }
 
 /** Where a message (or the first message of a set) was written. */
