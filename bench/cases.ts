@@ -139,6 +139,12 @@ export const CASES: CaseSpec[] = [
     params: consume(TOPICS.json100, 100),
   },
   {
+    name: 'samsa-soak-100b',
+    file: 'samsa-consume.js',
+    what: 'samsa-100b over as many messages as raw-batch-100b (1M in a full run), RSS sampled throughout',
+    params: (sizes) => ({ ...consume(TOPICS.json100, 100)(sizes), messages: sizes.raw100b, sampleRss: true }),
+  },
+  {
     name: 'samsa-bytes-1k',
     file: 'samsa-consume.js',
     what: 'diagnostic: samsa handler taking the raw Buffer (no decoding, no validation)',

@@ -131,6 +131,12 @@ export function ratios(done: ReadonlyMap<string, Summary>): Ratio[] {
       target: { max: 250 },
     },
     {
+      name: 'RSS growth over the soak run (last / first fifth)',
+      formula: 'samsa-soak-100b rssEndMb / rssStartMb',
+      value: over(done.get('samsa-soak-100b')?.extra.rssEndMb, done.get('samsa-soak-100b')?.extra.rssStartMb),
+      target: { max: 1.2 },
+    },
+    {
       name: 'restore / raw consume',
       formula: 'restore-samsa / restore-raw',
       value: over(rate('restore-samsa'), rate('restore-raw')),

@@ -33,6 +33,8 @@ interface Params extends CaseParams {
    * value (no decoding, no validation), `batch` the validated events of a fetch as one array.
    */
   variant?: 'bytes' | 'batch';
+  /** Soak: sample the RSS through the window, report its median over the first and the last fifth. */
+  sampleRss?: boolean;
 }
 
 function statelessController(topic: string): Type {
@@ -125,6 +127,7 @@ async function measure(params: Params, store?: StoreConnectionOptions, committed
     logger: ['error', 'warn'],
     signals: false,
   });
+  const rss = params.sampleRss ? sampleRss(window) : undefined;
   try {
     const progress = () => `${window.handled}/${params.messages} handled`;
     await within(window.reached, params.timeoutMs, progress);
@@ -134,10 +137,29 @@ async function measure(params: Params, store?: StoreConnectionOptions, committed
         30_000,
         progress,
       );
-    return window.close();
+    return window.close(rss?.stop());
   } finally {
     await app.close();
   }
+}
+
+/** RSS every 100 ms once messages flow, against how far the window got. */
+function sampleRss(window: Window) {
+  const samples: Array<{ at: number; mb: number }> = [];
+  const timer = setInterval(() => {
+    if (window.handled > 0)
+      samples.push({ at: window.handled / window.target, mb: process.memoryUsage.rss() / 2 ** 20 });
+  }, 100);
+  const medianOf = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1] ?? NaN;
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return {
+        rssStartMb: medianOf(samples.filter((s) => s.at <= 0.2).map((s) => s.mb)),
+        rssEndMb: medianOf(samples.filter((s) => s.at >= 0.8).map((s) => s.mb)),
+      };
+    },
+  };
 }
 
 const SUM_OFFSETS = 'SELECT SUM("next_offset") AS "done" FROM';
