@@ -18,7 +18,11 @@ export class StreamMetrics implements ProcessingObserver, PublishObserver {
   readonly registry: Registry;
   private readonly consumed: Counter<'topic' | 'handler' | 'result'>;
   /** Per-record counts, added up until the counter is read. */
-  private readonly consumedTally = new CounterTally<'topic' | 'handler' | 'result'>();
+  private readonly consumedTally = new CounterTally<'topic' | 'handler' | 'result'>([
+    'topic',
+    'handler',
+    'result',
+  ]);
   private readonly handlerDuration: Histogram<'handler'>;
   private readonly batchSize: Histogram<'handler'>;
   private readonly flushDuration: Histogram<'handler'>;
@@ -107,7 +111,7 @@ export class StreamMetrics implements ProcessingObserver, PublishObserver {
   }
 
   record(handler: string, topic: string, result: RecordResult, durationMs: number, count = 1): void {
-    this.consumedTally.add(`${handler}\n${topic}\n${result}`, () => ({ topic, handler, result }), count);
+    this.consumedTally.add(topic, handler, result, count);
     if (result === 'ok' || result === 'retried')
       this.handlerDuration.observe({ handler }, seconds(durationMs));
   }
