@@ -171,4 +171,29 @@ export interface StreamReader {
     options: ReadOptions,
     onRecords: (records: KafkaRecord[]) => Promise<void> | void,
   ): Promise<void>;
+  /**
+   * Optional: one long-lived reader of `topics` for many partition reads, so that only the first
+   * waits for a connection (KafkaJS: a group join). Without it, restores call `readToEnd` per
+   * partition.
+   */
+  partitionReader?(topics: readonly string[]): PartitionReader;
+}
+
+/** Offsets `from` (included) to `end` (excluded) of one partition, as decimal strings. */
+export interface PartitionRange extends TopicPartition {
+  from: string;
+  end: string;
+}
+
+/** Reads ranges of partitions as they are asked for; its owner closes it. */
+export interface PartitionReader {
+  /** The topics it can read (fixed when it was opened). */
+  readonly topics: readonly string[];
+  /**
+   * Calls `onRecords` in offset order with the records of the range, and resolves once `end` was
+   * reached; reads of different partitions share fetches. One read per partition at a time.
+   */
+  read(range: PartitionRange, onRecords: (records: KafkaRecord[]) => Promise<void> | void): Promise<void>;
+  /** Ends the reads still running (they reject) and disconnects. */
+  close(): Promise<void>;
 }
