@@ -11,6 +11,7 @@ import type { UnitOfWork } from '../store/unit-of-work.js';
 import { changelogTopic } from './changelog-naming.js';
 import { ChangelogRestorer, type RestoreProgress } from './changelog-restorer.js';
 import { ChangelogWriter } from './changelog-writer.js';
+import { RestoreReader } from './restore-reader.js';
 import { TtlSweeper } from './ttl-sweeper.js';
 
 const COMPACTED = { 'cleanup.policy': 'compact' };
@@ -38,7 +39,7 @@ export class Changelogs implements OnApplicationBootstrap, OnApplicationShutdown
     this.writer = new ChangelogWriter(kafka.producer, kafka.admin, topics, topicOf);
     this.restorer = new ChangelogRestorer(
       kafka.admin,
-      () => kafka.client.reader(),
+      new RestoreReader(() => kafka.client.reader()),
       () => stores.journal(),
       topicOf,
       (store, partition, count) => metrics.restore(store, partition, count),
@@ -96,6 +97,7 @@ export class Changelogs implements OnApplicationBootstrap, OnApplicationShutdown
 
   async onApplicationShutdown(): Promise<void> {
     await this.sweeper.stop();
+    await this.restorer.close();
   }
 
   /** The changelog topic of a store. */

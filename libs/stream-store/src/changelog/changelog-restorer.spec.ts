@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import type {
+  KafkaRecord,
+  PartitionReader,
+  StreamAdmin,
+  StreamReader,
+} from '../kafka/kafka-client.interface.js';
+import type { StoreBackend } from '../store/backend/store-backend.interface.js';
+import type { StoreSettings } from '../store/store-settings.js';
+import { CHANGELOG_HEADERS } from './changelog-naming.js';
+import { ChangelogRestorer } from './changelog-restorer.js';
+import { RestoreReader } from './restore-reader.js';
+
+const topicOf = (store: string) => `app-${store}-changelog`;
+
+/** Two changelogs of 2 partitions, 3 records each; the first carries a position header. */
+const log = new Map<string, KafkaRecord[][]>(
+  ['counts', 'totals'].map((store) => [
+    topicOf(store),
+    [0, 1].map((partition) =>
+      [0, 1, 2].map((offset) => ({
+        topic: topicOf(store),
+        partition,
+        offset: String(offset),
+        key: Buffer.from(`k${offset}`),
+        value: Buffer.from(String(offset)),
+        headers:
+          offset === 0
+            ? {
+                [CHANGELOG_HEADERS.group]: 'g',
+                [CHANGELOG_HEADERS.topic]: 'events',
+                [CHANGELOG_HEADERS.partition]: String(partition),
+                [CHANGELOG_HEADERS.offset]: '42',
+                [CHANGELOG_HEADERS.epoch]: '1',
+              }
+            : {},
+        timestamp: '0',
+      })),
+    ),
+  ]),
+);
+
+function setup() {
+  const opened: Array<readonly string[]> = [];
+  let reading = 0;
+  let overlapped = false;
+  const partitionReader = (topics: readonly string[]): PartitionReader => {
+    opened.push(topics);
+    return {
+      topics,
+      read: async ({ topic, partition, from }, onRecords) => {
+        overlapped ||= reading > 0 && topic === topicOf('counts') && partition === 0;
+        if (topic === topicOf('counts') && partition === 0) reading++;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        await onRecords(log.get(topic)?.[partition].slice(Number(from)) ?? []);
+        if (topic === topicOf('counts') && partition === 0) reading--;
+      },
+      close: async () => undefined,
+    };
+  };
+  const reader: StreamReader = { readToEnd: () => Promise.reject(new Error('unused')), partitionReader };
+  const admin = {
+    listTopics: async () => [...log.keys()],
+    fetchTopicOffsets: async (topic: string) =>
+      (log.get(topic) ?? []).map((records, partition) => ({
+        partition,
+        low: '0',
+        high: String(records.length),
+      })),
+  } as unknown as StreamAdmin;
+  const checkpoints = new Map<string, string>();
+  const restored: unknown[] = [];
+  const backend = {
+    checkpoint: async (store: string, partition: number) => checkpoints.get(`${store}:${partition}`),
+    restore: async (
+      changes: { store: string; partition: number },
+      checkpoint: { offset: string },
+      positions: unknown[],
+    ) => {
+      checkpoints.set(`${changes.store}:${changes.partition}`, checkpoint.offset);
+      restored.push({ ...changes, checkpoint: checkpoint.offset, positions });
+    },
+  } as unknown as StoreBackend;
+  const counted: Array<[string, number, number]> = [];
+  const restorer = new ChangelogRestorer(
+    admin,
+    new RestoreReader(() => reader, 1_000),
+    async () => backend,
+    topicOf,
+    (store, partition, count) => counted.push([store, partition, count]),
+  );
+  return { restorer, opened, restored, counted, overlapped: () => overlapped };
+}
+
+const stores = [{ name: 'counts' }, { name: 'totals' }] as StoreSettings[];
+
+describe('ChangelogRestorer', () => {
+  it('restores every store of the partitions asked for through one reader, with checkpoints and positions', async () => {
+    const { restorer, opened, restored, counted } = setup();
+    await Promise.all([restorer.ensure(0, stores), restorer.ensure(1, stores)]);
+    expect(opened).toEqual([[topicOf('counts'), topicOf('totals')]]);
+    expect(restored).toHaveLength(4);
+    expect(restored).toContainEqual({
+      store: 'totals',
+      partition: 1,
+      upserts: [0, 1, 2].map((i) => ({ key: `k${i}`, value: String(i), expiresAt: null })),
+      deletes: [],
+      checkpoint: '3',
+      positions: [{ group: 'g', topic: 'events', partition: 1, offset: '42' }],
+    });
+    expect(counted).toContainEqual(['counts', 0, 3]);
+    // Once per assignment; up to date afterwards.
+    await restorer.ensure(0, stores);
+    restorer.forget();
+    await restorer.ensure(0, stores);
+    expect(restored).toHaveLength(4);
+    await restorer.close();
+  });
+
+  it('a partition checked again after a rebalance waits for its running restore', async () => {
+    const { restorer, overlapped } = setup();
+    const first = restorer.ensure(0, stores);
+    restorer.forget();
+    const second = restorer.ensure(0, stores);
+    await Promise.all([first, second]);
+    expect(overlapped()).toBe(false);
+    await restorer.close();
+  });
+});
