@@ -86,7 +86,7 @@ export class BatchProcessor {
       start === undefined ? batch.records : batch.records.filter((r) => BigInt(r.offset) >= BigInt(start));
     if (records.length === 0) return batch.records.at(-1)?.offset;
     this.deps.observer.batch(this.binding.id, records.length);
-    const work = new UnitOfWork(batch.partition);
+    const work = new UnitOfWork(batch.partition, records);
     // Keeps the group session alive through long handlers (one timer per batch, not per record).
     const heartbeats = setInterval(
       () => void control.heartbeat().catch(() => undefined),

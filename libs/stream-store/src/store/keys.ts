@@ -15,8 +15,13 @@ export interface KeyRange {
 // Lone surrogates would be stored as U+FFFD and read back as another key; Postgres rejects NUL.
 const MALFORMED = /[\0\p{Cs}]/u;
 
+/** Whether `key` can be a state store key. */
+export function isStoreKey(key: unknown): key is string {
+  return typeof key === 'string' && !MALFORMED.test(key);
+}
+
 export function assertKey(key: unknown): asserts key is string {
-  if (typeof key !== 'string' || MALFORMED.test(key)) {
+  if (!isStoreKey(key)) {
     const got = typeof key === 'string' ? JSON.stringify(key) : typeof key;
     throw new TypeError(
       `State store keys are strings without NUL characters or lone surrogates; got ${got}.`,

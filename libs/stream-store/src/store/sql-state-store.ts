@@ -18,6 +18,12 @@ const PAGE_SIZE = 500;
  * the handler's unit of work; outside, each write is its own transaction.
  */
 export class SqlStateStore<T> implements StateStore<T> {
+  /**
+   * Writes made outside handlers, counted when done: a batch's prefetched rows older than the
+   * last of them are read again, so an HTTP write shows in the batch as it did before prefetching.
+   */
+  private outsideWrites = 0;
+
   constructor(
     private readonly settings: StoreSettings,
     private readonly backend: () => Promise<StoreBackend>,
@@ -28,7 +34,10 @@ export class SqlStateStore<T> implements StateStore<T> {
   }
 
   async get(key: string): Promise<T | undefined> {
-    return (await this.getMany([key])).get(key);
+    assertKey(key);
+    const found = this.jsonOf(key, Date.now(), currentUnitOfWork.getStore());
+    const json = found instanceof Promise ? await found : found;
+    return json === undefined ? undefined : decodeValue<T>(json);
   }
 
   async set(key: string, value: T): Promise<void> {
@@ -37,25 +46,32 @@ export class SqlStateStore<T> implements StateStore<T> {
     if (work) return this.stage(work, key, value);
     const stored = this.encode(key, value, Date.now());
     const backend = await this.backend();
-    await backend.write({
-      store: this.name,
-      partition: NO_PARTITION,
-      upserts: [{ key, ...stored }],
-      deletes: [],
-    });
+    await this.outside(() =>
+      backend.write({
+        store: this.name,
+        partition: NO_PARTITION,
+        upserts: [{ key, ...stored }],
+        deletes: [],
+      }),
+    );
   }
 
   async delete(key: string): Promise<boolean> {
     assertKey(key);
     const work = currentUnitOfWork.getStore();
-    if (!work) return (await this.backend()).remove(this.name, key, Date.now());
+    if (!work) {
+      const backend = await this.backend();
+      return this.outside(() => backend.remove(this.name, key, Date.now()));
+    }
     const existed = await this.has(key);
     work.write(this.name, key, { deleted: true });
     return existed;
   }
 
   async has(key: string): Promise<boolean> {
-    return (await this.getMany([key])).has(key);
+    assertKey(key);
+    const found = this.jsonOf(key, Date.now(), currentUnitOfWork.getStore());
+    return (found instanceof Promise ? await found : found) !== undefined;
   }
 
   async getMany(keys: readonly string[]): Promise<Map<string, T>> {
@@ -70,8 +86,7 @@ export class SqlStateStore<T> implements StateStore<T> {
       else if (isLive(pending, now)) found.set(key, pendingJson(pending));
     }
     if (missing.length > 0) {
-      const backend = await this.backend();
-      for (const [key, json] of await backend.read(this.name, missing, now)) found.set(key, json);
+      for (const [key, json] of await this.stored(missing, now, work)) found.set(key, json);
     }
     const values = new Map<string, T>();
     for (const key of keys) {
@@ -86,7 +101,9 @@ export class SqlStateStore<T> implements StateStore<T> {
     const work = currentUnitOfWork.getStore();
     if (work) {
       // A partition's records run one at a time: nothing else touches its unit of work meanwhile.
-      const next = checkedUpdate(fn, await this.get(key));
+      const found = this.jsonOf(key, Date.now(), work);
+      const json = found instanceof Promise ? await found : found;
+      const next = checkedUpdate(fn, json === undefined ? undefined : decodeValue<T>(json));
       if (next === undefined) work.write(this.name, key, { deleted: true });
       else this.stage(work, key, next);
       return next;
@@ -94,10 +111,12 @@ export class SqlStateStore<T> implements StateStore<T> {
     const now = Date.now();
     const backend = await this.backend();
     let next: T | undefined;
-    await backend.update(this.name, key, NO_PARTITION, now, (current) => {
-      next = checkedUpdate(fn, current === undefined ? undefined : decodeValue<T>(current));
-      return next === undefined ? undefined : this.encode(key, next, now);
-    });
+    await this.outside(() =>
+      backend.update(this.name, key, NO_PARTITION, now, (current) => {
+        next = checkedUpdate(fn, current === undefined ? undefined : decodeValue<T>(current));
+        return next === undefined ? undefined : this.encode(key, next, now);
+      }),
+    );
     return next;
   }
 
@@ -130,8 +149,65 @@ export class SqlStateStore<T> implements StateStore<T> {
 
   async clear(): Promise<void> {
     const work = currentUnitOfWork.getStore();
-    if (!work) return (await this.backend()).clear(this.name);
+    if (!work) {
+      const backend = await this.backend();
+      return this.outside(() => backend.clear(this.name));
+    }
     for await (const [key] of this.entries()) work.write(this.name, key, { deleted: true });
+  }
+
+  /**
+   * The live value (JSON text) of one key. Answered without waiting (no promise, which costs on
+   * every record with async context on) from the handler's writes or the batch's loaded rows.
+   */
+  private jsonOf(
+    key: string,
+    now: number,
+    work?: UnitOfWork,
+  ): string | undefined | Promise<string | undefined> {
+    if (work) {
+      const pending = work.read(this.name, key);
+      if (pending) return isLive(pending, now) ? pendingJson(pending) : undefined;
+      const loaded = work.reads.loaded(this.name, this.outsideWrites);
+      const row = loaded instanceof Promise ? undefined : loaded?.get(key);
+      if (row !== undefined) return isLiveRow(row, now) ? row.value : undefined;
+    }
+    return this.stored([key], now, work).then((found) => found.get(key));
+  }
+
+  /**
+   * Live stored values (JSON text) of keys without pending writes. In a handler, reading one of
+   * the batch's record keys first loads all of them in one query; other keys are read as asked.
+   */
+  private async stored(keys: string[], now: number, work?: UnitOfWork): Promise<Map<string, string>> {
+    const backend = await this.backend();
+    const reads = work?.reads;
+    let loaded = reads?.loaded(this.name, this.outsideWrites);
+    if (reads && !loaded && reads.worthLoading(keys)) {
+      const batchKeys = [...new Set([...reads.recordKeys(), ...keys])];
+      loaded = reads.load(this.name, this.outsideWrites, batchKeys, backend.read(this.name, batchKeys, now));
+    }
+    const rows = (await loaded) ?? new Map<string, StoredValue | null>();
+    const found = new Map<string, string>();
+    const unread: string[] = [];
+    for (const key of keys) {
+      const row = rows.get(key);
+      if (row === undefined) unread.push(key);
+      else if (isLiveRow(row, now)) found.set(key, row.value);
+    }
+    if (unread.length > 0) {
+      for (const [key, row] of await backend.read(this.name, unread, now)) found.set(key, row.value);
+    }
+    return found;
+  }
+
+  /** Runs a write made outside handlers, counting it (see `outsideWrites`). */
+  private async outside<R>(write: () => Promise<R>): Promise<R> {
+    try {
+      return await write();
+    } finally {
+      this.outsideWrites++;
+    }
   }
 
   /** Stages a write in the handler's unit of work, serialised now so a bad value fails the handler. */
@@ -199,6 +275,11 @@ async function* mergeSorted(
     yield entry;
   }
   yield* pendingBefore();
+}
+
+/** Whether a loaded row (null: none) holds a live value at `now`. */
+function isLiveRow(row: StoredValue | null, now: number): row is StoredValue {
+  return row !== null && (row.expiresAt === null || row.expiresAt > now);
 }
 
 function checkedUpdate<T>(

@@ -440,6 +440,152 @@ function describeStateStoreContract(database: () => ContractDatabase): void {
     });
   });
 
+  describe("a batch's record keys, read once per store", () => {
+    /** A batch's unit of work whose records have these Kafka keys. */
+    const batchOf = (...keys: Array<string | Buffer | null>) =>
+      new UnitOfWork(
+        0,
+        keys.map((key) => ({ key: typeof key === 'string' ? Buffer.from(key) : key })),
+      );
+    const spyReads = async () => vi.spyOn(await runtime.journal(), 'read');
+    afterEach(() => {
+      vi.restoreAllMocks();
+    });
+
+    it('loads every record key with the first read of one, then reads other keys as asked', async () => {
+      const store = declare<number>();
+      await seed(store, [
+        ['a', 1],
+        ['b', 2],
+        ['other', 9],
+      ]);
+      const reads = await spyReads();
+      const work = batchOf('a', 'b', 'a', 'c');
+      await inHandler(work, async () => {
+        const [a, b] = await Promise.all([store.get('a'), store.get('b')]);
+        expect([a, b]).toEqual([1, 2]);
+        expect(await store.has('c')).toBe(false);
+        expect(reads).toHaveBeenCalledTimes(1);
+        expect(reads.mock.calls[0][1]).toEqual(['a', 'b', 'c']);
+        expect(await store.get('other')).toBe(9);
+        expect(await store.get('missing')).toBeUndefined();
+      });
+      expect(reads.mock.calls.slice(1).map((call) => call[1])).toEqual([['other'], ['missing']]);
+    });
+
+    it('reads as asked when no record key is read', async () => {
+      const store = declare<number>();
+      await seed(store, [['x', 1]]);
+      const reads = await spyReads();
+      await inHandler(batchOf('a', 'b'), async () => {
+        expect(await store.get('x')).toBe(1);
+        expect(await store.get('x')).toBe(1);
+      });
+      expect(reads.mock.calls.map((call) => call[1])).toEqual([['x'], ['x']]);
+    });
+
+    it('skips record keys that cannot be store keys', async () => {
+      const store = declare<number>();
+      await seed(store, [['a', 1]]);
+      const reads = await spyReads();
+      const work = batchOf(null, 'a\0b', Buffer.from([0xed, 0xa0, 0x80]), 'a');
+      await inHandler(work, async () => expect(await store.get('a')).toBe(1));
+      expect(reads.mock.calls[0][1]).toEqual(['\ufffd\ufffd\ufffd', 'a']);
+    });
+
+    it('reads its own writes over the loaded values; a failed attempt leaves them as loaded', async () => {
+      const store = declare<number>();
+      await seed(store, [
+        ['a', 1],
+        ['b', 2],
+      ]);
+      const work = batchOf('a', 'b', 'c');
+      const increment = () => inHandler(work, () => store.update('a', (n) => (n ?? 0) + 1));
+      expect(await increment()).toBe(2);
+      work.discardRecord(); // the attempt failed: its retry starts from the loaded value again
+      expect(await increment()).toBe(2);
+      work.keepRecord();
+      expect(await increment()).toBe(3);
+      work.keepRecord();
+      await inHandler(work, async () => {
+        expect(await store.delete('b')).toBe(true);
+        expect(await store.has('b')).toBe(false);
+        await store.set('c', 30);
+      });
+      work.discardRecord();
+      await inHandler(work, async () => {
+        expect(await store.getMany(['a', 'b', 'c'])).toEqual(
+          new Map([
+            ['a', 3],
+            ['b', 2],
+          ]),
+        );
+        expect(await store.delete('b')).toBe(true);
+      });
+      work.keepRecord();
+      await (await ledger()).commit(unique('g'), { topic: 't', partition: 0 }, undefined, '4', work);
+      expect(await store.getMany(['a', 'b', 'c'])).toEqual(new Map([['a', 3]]));
+    });
+
+    it('lets loaded keys expire while the batch runs', async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const store = declare<number>({ ttl: '10s' });
+      await store.set('a', 1);
+      await store.set('b', 2);
+      const work = batchOf('a', 'b');
+      vi.setSystemTime(Date.now() + 9_000);
+      await inHandler(work, async () => expect(await store.get('a')).toBe(1));
+      vi.setSystemTime(Date.now() + 1_001);
+      await inHandler(work, async () => {
+        expect(await store.get('a')).toBeUndefined();
+        expect(await store.update('b', (n) => (n ?? 10) + 1)).toBe(11);
+      });
+    });
+
+    it('sees writes made outside handlers while the batch runs', async () => {
+      const store = declare<number>();
+      await seed(store, [['a', 1]]);
+      const work = batchOf('a', 'b');
+      await inHandler(work, async () => expect(await store.getMany(['a', 'b'])).toEqual(new Map([['a', 1]])));
+      await store.set('a', 10);
+      await store.update('b', () => 20);
+      await inHandler(work, async () =>
+        expect(await store.getMany(['a', 'b'])).toEqual(
+          new Map([
+            ['a', 10],
+            ['b', 20],
+          ]),
+        ),
+      );
+      await store.delete('a');
+      await inHandler(work, async () => expect(await store.has('a')).toBe(false));
+      await store.clear();
+      await inHandler(work, async () => expect(await store.has('b')).toBe(false));
+    });
+
+    it('reads again in the next batch, also after a batch was rolled back', async () => {
+      const store = declare<number>();
+      const tp = { topic: 't', partition: 0 };
+      const group = unique('g');
+      const offsets = await ledger();
+      await offsets.commit(group, tp, undefined, '1', new UnitOfWork(0));
+      const batch = async (from: string, to: string, by: number) => {
+        const work = batchOf('a');
+        await inHandler(work, () => store.update('a', (n) => (n ?? 0) + by));
+        work.keepRecord();
+        await offsets.commit(group, tp, from, to, work);
+      };
+      // A zombie loads 'a' and loses its commit to the new owner, which moved the offset first.
+      const zombie = batchOf('a');
+      await inHandler(zombie, () => store.update('a', (n) => (n ?? 0) + 100));
+      zombie.keepRecord();
+      await batch('1', '2', 1);
+      await expect(offsets.commit(group, tp, '1', '2', zombie)).rejects.toBeInstanceOf(StaleAssignmentError);
+      await batch('2', '3', 1);
+      expect(await store.get('a')).toBe(2);
+    });
+  });
+
   describe('offset ledger', () => {
     const tp = { topic: 'orders', partition: 2 };
     const workWriting = (store: StateStore<unknown>, key: string) => {

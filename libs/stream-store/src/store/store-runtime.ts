@@ -21,6 +21,8 @@ export class StoreRuntime {
   private readonly logger = new Logger('StateStores');
   private readonly stores = new Map<string, { settings: StoreSettings; store: StateStore<unknown> }>();
   private database?: Promise<OpenDatabase>;
+  /** `database`'s backend, kept so that store operations (many per batch) await one settled promise. */
+  private opened?: { database: Promise<OpenDatabase>; backend: Promise<StoreBackend> };
   private offsetLedger?: OffsetLedger;
   private closed = false;
 
@@ -111,8 +113,12 @@ export class StoreRuntime {
     await database.close();
   }
 
-  private async backend(): Promise<StoreBackend> {
-    return (await this.open()).backend;
+  private backend(): Promise<StoreBackend> {
+    const database = this.open();
+    if (this.opened?.database !== database) {
+      this.opened = { database, backend: database.then(({ backend }) => backend) };
+    }
+    return this.opened.backend;
   }
 
   private open(): Promise<OpenDatabase> {

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { BatchReads, type KeyedRecord } from './batch-reads.js';
 
 /**
  * A pending write: a new value, or a delete. `json` is the value as stored, serialised (and
@@ -29,12 +30,20 @@ export interface OutputRecord {
  */
 export class UnitOfWork {
   private readonly kept: Writes = new Map();
-  private staged: Writes = new Map();
+  /** Emptied after each record rather than replaced: a record costs no new maps. */
+  private readonly staged: Writes = new Map();
   private readonly keptOutputs: OutputRecord[] = [];
   private stagedOutputs: OutputRecord[] = [];
+  /** Stored values of the batch's record keys, read once per store (pending writes win over them). */
+  readonly reads: BatchReads;
 
-  /** `partition` is the input partition the state belongs to. */
-  constructor(readonly partition: number) {}
+  /** `partition` is the input partition the state belongs to; `records` the batch's records. */
+  constructor(
+    readonly partition: number,
+    records: readonly KeyedRecord[] = [],
+  ) {
+    this.reads = new BatchReads(records);
+  }
 
   read(store: string, key: string): PendingWrite | undefined {
     return this.staged.get(store)?.get(key) ?? this.kept.get(store)?.get(key);
@@ -58,19 +67,22 @@ export class UnitOfWork {
 
   /** The current record succeeded: its writes join the batch. */
   keepRecord(): void {
-    this.keptOutputs.push(...this.stagedOutputs);
-    this.stagedOutputs = [];
-    for (const [store, writes] of this.staged) {
-      const kept = this.kept.get(store);
-      if (!kept) this.kept.set(store, writes);
-      else for (const [key, write] of writes) kept.set(key, write);
+    if (this.stagedOutputs.length > 0) {
+      this.keptOutputs.push(...this.stagedOutputs);
+      this.stagedOutputs = [];
     }
-    this.staged = new Map();
+    for (const [store, writes] of this.staged) {
+      if (writes.size === 0) continue;
+      let kept = this.kept.get(store);
+      if (!kept) this.kept.set(store, (kept = new Map()));
+      for (const [key, write] of writes) kept.set(key, write);
+      writes.clear();
+    }
   }
 
   /** The current record failed: its writes are dropped. */
   discardRecord(): void {
-    this.staged = new Map();
+    for (const writes of this.staged.values()) writes.clear();
     this.stagedOutputs = [];
   }
 

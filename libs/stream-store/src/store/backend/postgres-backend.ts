@@ -16,6 +16,14 @@ import type {
 // Key of the advisory lock taken while creating tables ("samsa" in ASCII).
 const CREATE_TABLES_LOCK = 0x73616d7361;
 
+/** A `select()` row; pg returns bigint columns as text. */
+type StateRow = { key: string; value: string; expires_at: string | null };
+
+const toStoredValue = (row: StateRow): StoredValue => ({
+  value: row.value,
+  expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+});
+
 const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
 
 /**
@@ -75,9 +83,9 @@ export class PostgresBackend implements StoreBackend {
     await this.dataSource.query('SELECT 1');
   }
 
-  async read(store: string, keys: readonly string[], now: number): Promise<Map<string, string>> {
-    const { rows } = await this.query<{ key: string; value: string }>(this.sql.select(store, keys, now));
-    return new Map(rows.map((row) => [row.key, row.value]));
+  async read(store: string, keys: readonly string[], now: number): Promise<Map<string, StoredValue>> {
+    const { rows } = await this.query<StateRow>(this.sql.select(store, keys, now));
+    return new Map(rows.map((row) => [row.key, toStoredValue(row)]));
   }
 
   async scan(store: string, request: ScanRequest, now: number): Promise<Array<[string, string]>> {

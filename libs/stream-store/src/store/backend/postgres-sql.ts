@@ -33,7 +33,7 @@ export class PostgresSql extends StateSql {
   override select(store: string, keys: readonly string[], now: number): SqlStatement {
     return {
       text:
-        `SELECT "key", "value" FROM ${this.dialect.stateTable} ` +
+        `SELECT "key", "value", "expires_at" FROM ${this.dialect.stateTable} ` +
         `WHERE "store" = $1 AND ${LIVE('$2')} AND "key" = ANY($3::text[])`,
       params: [store, now, keys],
     };

@@ -15,6 +15,8 @@ import type {
 
 type Statement = BetterSqlite3.Statement<unknown[]>;
 type Entry = { key: string; value: string };
+/** `key`, `value`, `expires_at` of a `select()`, as an array: no object per row. */
+type StateRow = [key: string, value: string, expiresAt: number | null];
 
 // 5 parameters a row, far below SQLite's 32 766; powers of two so few statement shapes stay prepared.
 const ROWS_PER_STATEMENT = 256;
@@ -76,10 +78,14 @@ export class SqliteBackend implements StoreBackend {
     this.prepare('SELECT 1').get();
   }
 
-  async read(store: string, keys: readonly string[], now: number): Promise<Map<string, string>> {
-    const values = new Map<string, string>();
+  async read(store: string, keys: readonly string[], now: number): Promise<Map<string, StoredValue>> {
+    const values = new Map<string, StoredValue>();
     for (const chunk of shaped(keys, KEYS_PER_STATEMENT)) {
-      for (const row of this.all<Entry>(this.sql.select(store, chunk, now))) values.set(row.key, row.value);
+      const { text, params } = this.sql.select(store, chunk, now);
+      const rows = this.prepare(text)
+        .raw(true)
+        .all(...params) as StateRow[];
+      for (const [key, value, expiresAt] of rows) values.set(key, { value, expiresAt });
     }
     return values;
   }

@@ -58,7 +58,7 @@ export class StateSql {
     const params: unknown[] = [];
     const rows = this.liveRows(params, store, now);
     return {
-      text: `SELECT "key", "value" FROM ${rows} AND "key" IN (${this.bind(params, ...keys)})`,
+      text: `SELECT "key", "value", "expires_at" FROM ${rows} AND "key" IN (${this.bind(params, ...keys)})`,
       params,
     };
   }

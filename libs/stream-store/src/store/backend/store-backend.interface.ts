@@ -52,8 +52,8 @@ export interface StoreBackend {
   createTables(): Promise<void>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
-  /** Values (JSON text) of the live keys among `keys`. */
-  read(store: string, keys: readonly string[], now: number): Promise<Map<string, string>>;
+  /** The live keys among `keys`, with their values (JSON text) and expiry. */
+  read(store: string, keys: readonly string[], now: number): Promise<Map<string, StoredValue>>;
   /** Live entries in key order (byte order of UTF-8), at most `limit`. */
   scan(store: string, request: ScanRequest, now: number): Promise<Array<[key: string, value: string]>>;
   count(store: string, now: number): Promise<number>;
