@@ -28,20 +28,25 @@ export const ON_CONFLICT_UPDATE =
  * `samsa_offsets` (one row per consumer group and partition), shared by SQLite and Postgres.
  */
 export class StateSql {
+  /** Upsert texts by row count (`shaped()` counts: a few): each commit upserts, the text is the same. */
+  private readonly upserts = new Map<number, string>();
+
   constructor(protected readonly dialect: SqlDialect) {}
 
   /** A multi-row upsert; `rows` must have distinct keys. */
   upsert(store: string, partition: number, rows: readonly StoredEntry[]): SqlStatement {
     const params: unknown[] = [];
-    const values = rows.map(
-      (row) => `(${this.bind(params, store, row.key, partition, row.value, row.expiresAt)})`,
-    );
-    return {
-      text:
-        `INSERT INTO ${this.dialect.stateTable} ${STATE_COLUMNS} VALUES ${values.join(', ')} ` +
-        ON_CONFLICT_UPDATE,
-      params,
-    };
+    for (const row of rows) params.push(store, row.key, partition, row.value, row.expiresAt);
+    let text = this.upserts.get(rows.length);
+    if (text === undefined) {
+      const values = rows.map((_, n) => {
+        const columns = [1, 2, 3, 4, 5].map((column) => this.dialect.param(n * 5 + column));
+        return `(${columns.join(', ')})`;
+      });
+      text = `INSERT INTO ${this.dialect.stateTable} ${STATE_COLUMNS} VALUES ${values.join(', ')} ${ON_CONFLICT_UPDATE}`;
+      this.upserts.set(rows.length, text);
+    }
+    return { text, params };
   }
 
   deleteKeys(store: string, keys: readonly string[]): SqlStatement {
