@@ -71,10 +71,12 @@ export class BatchProcessor {
     this.deps.changelogs?.reassigned();
     this.deps.observer.rebalance(this.binding.id, this.binding.group);
     if (!this.deps.ledger) return;
-    for (const partition of assigned) {
-      const position = await this.position(partition);
+    // All partitions restore at once: their changelog reads share fetches of one reader.
+    const positions = await Promise.all(assigned.map((partition) => this.position(partition)));
+    assigned.forEach((partition, index) => {
+      const position = positions[index];
       if (position !== undefined) this.consumer().seek({ ...partition, offset: position });
-    }
+    });
   }
 
   /** Resolves with the offset of the last record done (handled or dead-lettered). */
