@@ -6,7 +6,8 @@
 // API: ClusterView listing a topic of kind 'changelog' once a `changelog: true` store was written,
 // StreamHealth reporting restoring partitions, and StreamMetrics counting restored records.
 // Measured per repetition, with a fresh SQLite file and the same appId (so the same changelog and
-// group): from the first sign of a restore until every changelog record is applied.
+// group): from the first sign of a restore until every changelog record is applied. The changelog
+// is written once, by a separate process, so the peak RSS reported is the restoring process's.
 // ─────────────────────────────────────────────────────────────────────────────────────────────────
 import { Controller, Module, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -24,9 +25,11 @@ import {
   StreamStoreServer,
   type StateStore,
 } from '@samsa/stream-store';
+import { fork } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BenchEvent } from '../support/bench-event.js';
 import { runCase, Skip, uniqueId, Window, within, type CaseParams } from '../support/case.js';
 import { FETCH_MAX_WAIT_MS } from '../support/kafka.js';
@@ -99,12 +102,40 @@ async function writeChangelog(params: Params, appId: string): Promise<void> {
   }
 }
 
+/**
+ * Writes the changelog in a process of its own, so this process's memory (peak RSS) is the
+ * restore's alone. Rejects with `Skip` when the changelog did not come out.
+ */
+async function writeChangelogAside(): Promise<void> {
+  const child = fork(fileURLToPath(import.meta.url), {
+    env: { ...process.env, [WRITER]: '1' },
+    stdio: 'inherit',
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (code === SKIPPED) throw new Skip(NOT_AVAILABLE);
+  if (code !== 0) throw new Error(`the changelog writer exited with ${code}`);
+}
+
+const WRITER = 'BENCH_RESTORE_WRITER';
+const SKIPPED = 3;
+
+if (process.env[WRITER]) {
+  const params = JSON.parse(process.env.BENCH_PARAMS ?? '{}') as Params;
+  await writeChangelog(params, params.appId).then(
+    () => process.exit(0),
+    (error: unknown) => {
+      if (!(error instanceof Skip)) console.error(error);
+      process.exit(error instanceof Skip ? SKIPPED : 1);
+    },
+  );
+}
+
 let written = false;
 await runCase<Params>(async (params) => {
   if (!['ClusterView', 'StreamHealth', 'StreamMetrics'].every((name) => name in samsa))
     throw new Skip(NOT_AVAILABLE);
   if (!written) {
-    await writeChangelog(params, params.appId);
+    await writeChangelogAside();
     written = true;
   }
   const database = join(tmpdir(), `${uniqueId('restored')}.sqlite`);
@@ -116,7 +147,7 @@ await runCase<Params>(async (params) => {
   const restored = async () =>
     (applied = ((await counter?.get())?.values ?? []).reduce((sum, { value }) => sum + value, 0));
   try {
-    // Partitions restore one after another: the first sign opens the window, the last record closes it.
+    // The first sign of a restore opens the window, the last record applied closes it.
     void until(async () => (await restored()) > 0 || (await health.check()).restoring.length > 0, 2).then(
       () => window.open(),
     );
