@@ -132,14 +132,14 @@ export class BatchProcessor {
     return undefined;
   }
 
-  /** Decodes, then runs the handler with retries; poison records go straight to the dead letters. */
-  private async handleRecord(
-    records: KafkaRecord[],
-    control: BatchControl,
-    work: UnitOfWork,
-  ): Promise<Outcome> {
+  /**
+   * Decodes, then runs the handler with retries; poison records go straight to the dead letters.
+   * Not `async`: a record that decodes runs with no promise of its own here, on the hot path.
+   */
+  private handleRecord(records: KafkaRecord[], control: BatchControl, work: UnitOfWork): Promise<Outcome> {
     const payloads: unknown[] = [];
     const valid: KafkaRecord[] = [];
+    let poison: Array<{ record: KafkaRecord; error: unknown }> | undefined;
     let schema: string | undefined;
     for (const record of records) {
       try {
@@ -152,13 +152,26 @@ export class BatchProcessor {
         valid.push(record);
         schema = decoded.schema;
       } catch (error) {
-        const letter = await this.deadLetter([record], error, 0);
-        if (letter.result === 'halted') return letter;
+        (poison ??= []).push({ record, error });
       }
     }
-    if (valid.length === 0) return { result: 'skipped' };
-    const payload = this.binding.options.batch ? payloads : payloads[0];
-    return this.runWithRetries(valid, payload, schema, control, work);
+    const run = (): Promise<Outcome> => {
+      if (valid.length === 0) return Promise.resolve({ result: 'skipped' });
+      const payload = this.binding.options.batch ? payloads : payloads[0];
+      return this.runWithRetries(valid, payload, schema, control, work);
+    };
+    return poison ? this.deadLetterPoison(poison).then((letter) => letter ?? run()) : run();
+  }
+
+  /** Dead-letters records that could not be decoded, in order; the outcome if one halted the partition. */
+  private async deadLetterPoison(
+    poison: Array<{ record: KafkaRecord; error: unknown }>,
+  ): Promise<Outcome | undefined> {
+    for (const { record, error } of poison) {
+      const letter = await this.deadLetter([record], error, 0);
+      if (letter.result === 'halted') return letter;
+    }
+    return undefined;
   }
 
   private async runWithRetries(

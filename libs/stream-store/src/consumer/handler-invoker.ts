@@ -1,4 +1,4 @@
-import { isObservable, lastValueFrom } from 'rxjs';
+import { isObservable, lastValueFrom, type Observable } from 'rxjs';
 import { HandlerTimeoutError } from '../errors/handler-timeout.error.js';
 import { StreamStoreError } from '../errors/stream-store.error.js';
 import type { BatchControl, KafkaRecord } from '../kafka/kafka-client.interface.js';
@@ -45,9 +45,13 @@ export async function invokeHandler(handler: NestHandler, invocation: Invocation
   ]);
   let timer: NodeJS.Timeout | undefined;
   try {
-    const run = settle(handler(invocation.payload, context));
     const { timeoutMs } = invocation;
-    if (!timeoutMs) return await run;
+    // Without a timeout, no extra promise per call: this is the hot path.
+    if (!timeoutMs) {
+      const value = await handler(invocation.payload, context);
+      return isObservable(value) ? await lastOf(value) : value;
+    }
+    const run = settle(handler(invocation.payload, context));
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new HandlerTimeoutError(invocation.handlerId, timeoutMs)), timeoutMs);
     });
@@ -61,7 +65,12 @@ export async function invokeHandler(handler: NestHandler, invocation: Invocation
 
 async function settle(result: Promise<unknown>): Promise<unknown> {
   const value = await result;
-  return isObservable(value) ? lastValueFrom(value, { defaultValue: undefined }) : value;
+  return isObservable(value) ? lastOf(value) : value;
+}
+
+/** A handler may return an Observable (Nest style): its last value is the result. */
+function lastOf(value: Observable<unknown>): Promise<unknown> {
+  return lastValueFrom(value, { defaultValue: undefined });
 }
 
 function originalError(context: StreamContext, payload: unknown, error: unknown): Error {
