@@ -96,9 +96,13 @@ export class BatchProcessor {
     );
     let done: KafkaRecord | undefined;
     try {
-      done = this.binding.options.batch
-        ? await this.handleAsBatch(records, control, work)
-        : await this.handleOneByOne(records, control, work);
+      const handle = () =>
+        this.binding.options.batch
+          ? this.handleAsBatch(records, control, work)
+          : this.handleOneByOne(records, control, work);
+      // Stores find the batch's unit of work through async context, entered once per batch. It
+      // costs on every promise once enabled: only applications with stores pay for it.
+      done = await (this.deps.ledger ? currentUnitOfWork.run(work, handle) : handle());
     } finally {
       clearInterval(heartbeats);
     }
@@ -186,22 +190,18 @@ export class BatchProcessor {
     for (let attempt = 1; ; attempt++) {
       const started = performance.now();
       try {
-        const invoke = () =>
-          invokeHandler(this.binding.handler, {
-            handlerId: this.binding.id,
-            group: this.binding.group,
-            record,
-            payload,
-            schema,
-            attempt,
-            control,
-            timeoutMs: this.binding.options.timeout,
-            publish: (topic, message, options) =>
-              work.emit(this.deps.encodeOutput(topic, message, options ?? {})),
-          });
-        // Stores find the batch's unit of work through async context, which costs on every
-        // promise once enabled: only applications with stores pay for it.
-        const output = await (this.deps.ledger ? currentUnitOfWork.run(work, invoke) : invoke());
+        const output = await invokeHandler(this.binding.handler, {
+          handlerId: this.binding.id,
+          group: this.binding.group,
+          record,
+          payload,
+          schema,
+          attempt,
+          control,
+          timeoutMs: this.binding.options.timeout,
+          publish: (topic, message, options) =>
+            work.emit(this.deps.encodeOutput(topic, message, options ?? {})),
+        });
         this.emitToSinks(output, record, work);
         work.keepRecord();
         this.deps.observer.record(
