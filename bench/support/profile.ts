@@ -56,7 +56,11 @@ export function summarizeProfile(path: string, top = 25): string {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  // The first delta runs from the profiler's start to its first sample: the start itself (the
+  // inspector's `dispatch`), not the measured code.
+  profile.samples.forEach((id, i) =>
+    self.set(id, (self.get(id) ?? 0) + (i === 0 ? 0 : (profile.timeDeltas[i] ?? 0))),
+  );
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   const idle = [...self]
     .filter(([id]) => byId.get(id)?.callFrame.functionName === '(idle)')
