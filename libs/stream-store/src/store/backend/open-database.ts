@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { DEFAULTS } from '../../defaults.js';
 import { ConfigurationError } from '../../errors/configuration.error.js';
 import type { StoreConnectionOptions } from '../../interfaces/stream-store-options.interface.js';
@@ -27,7 +27,7 @@ export function isSqlite(options: StoreConnectionOptions): boolean {
 /** Initializes the DataSource (samsa's own, or the application's) and creates samsa's tables. */
 export async function openDatabase(options: StoreConnectionOptions): Promise<OpenDatabase> {
   const owned = !('dataSource' in options);
-  const dataSource = 'dataSource' in options ? options.dataSource : createDataSource(options);
+  const dataSource = 'dataSource' in options ? options.dataSource : await createDataSource(options);
   const where = describe(options);
   try {
     if (!dataSource.isInitialized) await dataSource.initialize();
@@ -45,7 +45,11 @@ export async function openDatabase(options: StoreConnectionOptions): Promise<Ope
   }
 }
 
-function createDataSource(options: Exclude<StoreConnectionOptions, { dataSource: DataSource }>): DataSource {
+/** TypeORM is loaded only by applications with stores: it weighs ~30 MB of memory. */
+async function createDataSource(
+  options: Exclude<StoreConnectionOptions, { dataSource: DataSource }>,
+): Promise<DataSource> {
+  const { DataSource } = await import('typeorm');
   if (options.type === 'sqlite') {
     return new DataSource({
       type: 'better-sqlite3',
