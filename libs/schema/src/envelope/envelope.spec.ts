@@ -66,7 +66,7 @@ describe('encodeEnvelope', () => {
 describe('decodeEnvelope', () => {
   it('decodes Buffers, Uint8Arrays and strings', () => {
     const json = '{"schema":"Content:1","data":{"foo":"bär"}}';
-    const expected = { schema: { id: 'Content', version: 1 }, data: { foo: 'bär' } };
+    const expected = { schema: { id: 'Content', version: 1 }, ref: 'Content:1', data: { foo: 'bär' } };
     expect(decodeEnvelope(Buffer.from(json))).toEqual(expected);
     expect(decodeEnvelope(new TextEncoder().encode(json))).toEqual(expected);
     expect(decodeEnvelope(json)).toEqual(expected);
@@ -75,13 +75,14 @@ describe('decodeEnvelope', () => {
   it('decodes a Uint8Array view into a larger buffer', () => {
     const backing = Buffer.from(`xxxx{"schema":"A:1","data":1}yyyy`);
     const view = new Uint8Array(backing.buffer, backing.byteOffset + 4, backing.length - 8);
-    expect(decodeEnvelope(view)).toEqual({ schema: { id: 'A', version: 1 }, data: 1 });
+    expect(decodeEnvelope(view)).toEqual({ schema: { id: 'A', version: 1 }, ref: 'A:1', data: 1 });
   });
 
   it('round-trips what encodeEnvelope produced', () => {
     const data = { text: 'hello', nested: { list: [1, 2, { deep: true }] }, nothing: null };
     expect(decodeEnvelope(encodeEnvelope('Content:7', data))).toEqual({
       schema: { id: 'Content', version: 7 },
+      ref: 'Content:7',
       data,
     });
   });
@@ -89,6 +90,7 @@ describe('decodeEnvelope', () => {
   it('accepts null data and ignores extra envelope properties', () => {
     expect(decodeEnvelope('{"schema":"A:1","data":null,"meta":{"x":1}}')).toEqual({
       schema: { id: 'A', version: 1 },
+      ref: 'A:1',
       data: null,
     });
   });

@@ -11,7 +11,23 @@ import { formatSchemaRef, parseSchemaRef, type SchemaRef } from '../ref/schema-r
 /** A decoded envelope: which schema the data claims to follow, and the (not yet validated) data. */
 export interface DecodedEnvelope {
   readonly schema: SchemaRef;
+  /** The reference as written, `Id:version` (canonical: parsing is strict). */
+  readonly ref: string;
   readonly data: unknown;
+}
+
+/** Parsed references by their text: a topic carries few schema versions, parsed once each. */
+const parsedRefs = new Map<string, SchemaRef>();
+const PARSED_REFS_LIMIT = 1024;
+
+function parseRefCached(ref: string): SchemaRef {
+  let schema = parsedRefs.get(ref);
+  if (schema === undefined) {
+    schema = Object.freeze(parseSchemaRef(ref));
+    if (parsedRefs.size >= PARSED_REFS_LIMIT) parsedRefs.clear();
+    parsedRefs.set(ref, schema);
+  }
+  return schema;
 }
 
 /**
@@ -69,13 +85,13 @@ export function decodeEnvelope(bytes: Buffer | Uint8Array | string): DecodedEnve
   }
   let schema: SchemaRef;
   try {
-    schema = parseSchemaRef(ref);
+    schema = parseRefCached(ref);
   } catch (error) {
     if (!(error instanceof InvalidSchemaRefError)) throw error;
     throw new EnvelopeInvalidSchemaRefError(ref, error);
   }
   if (!Object.hasOwn(envelope, 'data')) throw new EnvelopeMissingDataError(ref);
-  return { schema, data: envelope.data };
+  return { schema, ref, data: envelope.data };
 }
 
 function toText(bytes: Buffer | Uint8Array | string): string {

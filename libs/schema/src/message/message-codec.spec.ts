@@ -44,6 +44,7 @@ describe('MessageCodec', () => {
     expect(bytes.toString()).toBe('{"schema":"Content:2","data":{"foo":"bar","size":3}}');
     expect(decodeEnvelope(bytes)).toEqual({
       schema: { id: 'Content', version: 2 },
+      ref: 'Content:2',
       data: { foo: 'bar', size: 3 },
     });
   });

@@ -51,8 +51,8 @@ const dataDecoder: PayloadDecoder = {
   kind: 'data',
   schemas: [],
   decode: (record) => {
-    const { schema, data } = decodeEnvelope(record.value ?? Buffer.alloc(0));
-    return { kind: 'payload', payload: data, schema: `${schema.id}:${schema.version}` };
+    const { ref, data } = decodeEnvelope(record.value ?? Buffer.alloc(0));
+    return { kind: 'payload', payload: data, schema: ref };
   },
 };
 
@@ -73,8 +73,7 @@ class DtoDecoder implements PayloadDecoder {
   }
 
   decode(record: KafkaRecord): DecodeResult {
-    const { schema, data } = decodeEnvelope(record.value ?? Buffer.alloc(0));
-    const ref = `${schema.id}:${schema.version}`;
+    const { schema, ref, data } = decodeEnvelope(record.value ?? Buffer.alloc(0));
     if (ref !== this.ref) {
       if (!this.registry.get(ref)) throw new UnknownSchemaError(ref, this.registry.versions(schema.id));
       return { kind: 'other-schema', schema: ref };
