@@ -2,11 +2,11 @@ import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type {
   ConsumerCallbacks,
   ConsumerSettings,
-  KafkaRecord,
   StreamConsumer,
   TopicPartition,
   TopicPartitionOffset,
 } from '../kafka-client.interface.js';
+import { toKafkaRecord } from './to-kafka-record.js';
 
 /** A group member backed by a KafkaJS consumer; offsets are committed only when samsa says so. */
 export class KafkajsConsumer implements StreamConsumer {
@@ -44,7 +44,10 @@ export class KafkajsConsumer implements StreamConsumer {
       );
       await callbacks.onAssignment?.(assigned);
     });
-    this.consumer.on(CRASH, ({ payload }) => callbacks.onCrash?.(payload.error));
+    // Only a crash KafkaJS does not restart from is final; a restarted consumer rejoins and goes on.
+    this.consumer.on(CRASH, ({ payload }) => {
+      if (!payload.restart) callbacks.onCrash?.(payload.error);
+    });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -55,15 +58,7 @@ export class KafkajsConsumer implements StreamConsumer {
 
   private async eachBatch(payload: EachBatchPayload, callbacks: ConsumerCallbacks): Promise<void> {
     const { batch } = payload;
-    const records: KafkaRecord[] = batch.messages.map((message) => ({
-      topic: batch.topic,
-      partition: batch.partition,
-      offset: message.offset,
-      key: message.key,
-      value: message.value,
-      headers: (message.headers ?? {}) as KafkaRecord['headers'],
-      timestamp: message.timestamp,
-    }));
+    const records = batch.messages.map((message) => toKafkaRecord(batch, message));
     const active = this.activity(payload);
     const done = await callbacks.eachBatch(
       { topic: batch.topic, partition: batch.partition, records },

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Batch, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { KafkaRecord, PartitionRange, PartitionReader } from '../kafka-client.interface.js';
+import { toKafkaRecord } from './to-kafka-record.js';
 
 /**
  * Also how long an idle reader (every partition paused) sleeps before it sees a new read: short,
@@ -88,7 +89,11 @@ export class KafkajsPartitionReader implements PartitionReader {
     this.started ??= (async () => {
       const { GROUP_JOIN, CRASH } = this.consumer.events;
       this.consumer.on(GROUP_JOIN, ({ payload }) => this.onJoin(payload.memberAssignment));
-      this.consumer.on(CRASH, ({ payload }) => this.fail(payload.error));
+      // A retriable crash (e.g. the group coordinator still loading on a fresh broker) is followed
+      // by KafkaJS's own restart and rejoin, after which the reads go on: only a final one fails them.
+      this.consumer.on(CRASH, ({ payload }) => {
+        if (!payload.restart) this.fail(payload.error);
+      });
       await this.consumer.connect();
       await this.consumer.subscribe({ topics: [...this.topics], fromBeginning: true });
       await this.consumer.run({ autoCommit: false, eachBatch: (payload) => this.onBatch(payload) });
@@ -173,16 +178,7 @@ function recordsWithin(batch: Batch, next: bigint, end: bigint): KafkaRecord[] {
   while (last > first && BigInt(messages[last - 1].offset) >= end) last--;
   const records = new Array<KafkaRecord>(last - first);
   for (let index = first; index < last; index++) {
-    const message = messages[index];
-    records[index - first] = {
-      topic: batch.topic,
-      partition: batch.partition,
-      offset: message.offset,
-      key: message.key,
-      value: message.value,
-      headers: (message.headers ?? {}) as KafkaRecord['headers'],
-      timestamp: message.timestamp,
-    };
+    records[index - first] = toKafkaRecord(batch, messages[index]);
   }
   return records;
 }
