@@ -1,5 +1,6 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
+  Allow,
   IsArray,
   IsDefined,
   IsIn,
@@ -92,6 +93,11 @@ class Undecorated {
   extra = 'set by the constructor';
 }
 
+class Converted {
+  @Allow() @Type(() => Date) at!: Date;
+  @Allow() @Type(() => Number) count!: number;
+}
+
 class NestedWithoutType {
   @ValidateNested() address!: Address;
 }
@@ -109,6 +115,7 @@ const samples: [new () => object, object][] = [
   [Transformed, { name: ' ada ' }],
   [Undecorated, { name: 'x' }],
   [NestedWithoutType, { address: { city: 'Paris' } }],
+  [Converted, { at: '2026-11-24T00:00:00Z', count: '5' }],
 ];
 
 const replacements: unknown[] = [
@@ -181,6 +188,7 @@ describe('validation plans', () => {
     expect(validationPlanOf(Range)).toBeDefined();
     expect(validationPlanOf(Transformed)).toBeUndefined();
     expect(validationPlanOf(Undecorated)).toBeUndefined();
+    expect(validationPlanOf(Converted)).toBeUndefined();
     expect(validationPlanOf(class Empty {})).toBeUndefined();
   });
 

@@ -77,7 +77,9 @@ function typed(
   data: Fields,
   forbidUnknown: boolean,
 ): unknown {
-  if (value === null || value === undefined || typeof value !== 'object') return value;
+  // class-transformer leaves null and undefined alone; anything else follows the type, which may
+  // convert even primitives (`@Type(() => Date)`): only a class with a plan is reproduced here.
+  if (value === null || value === undefined) return value;
   const type = property.nestedType!({ newObject: instance, object: data, property: property.name });
   const plan = typeof type === 'function' ? validationPlanOf(type as AnyClass) : undefined;
   if (!plan) return UNSURE;

@@ -118,6 +118,7 @@ function planProperty(target: AnyClass, name: string, list: PropertyMetadata[]):
   ) {
     return undefined;
   }
+  if (typeMetadata && convertsValues(typeMetadata.typeFunction)) return undefined;
   const checks: PlannedCheck[] = [];
   const defined: PlannedCheck[] = [];
   for (const metadata of list) {
@@ -144,6 +145,30 @@ function planCheck(metadata: PropertyMetadata): PlannedCheck {
       return { instance, validate: instance.validate.bind(instance), async: constraint.async };
     });
   return { metadata, constraints };
+}
+
+/** Types class-transformer converts values into (`@Type(() => Date)` turns a string into a Date). */
+const CONVERTING_TYPES = new Set<unknown>([
+  String,
+  Number,
+  Boolean,
+  Date,
+  Buffer,
+  Map,
+  Set,
+  Object,
+  Array,
+  Promise,
+]);
+
+/** Whether `@Type()` names a built-in class-transformer converts to (asked once, without options). */
+function convertsValues(typeFunction: ((options?: never) => unknown) | undefined): boolean {
+  if (!typeFunction) return true;
+  try {
+    return CONVERTING_TYPES.has(typeFunction());
+  } catch {
+    return false; // depends on the message: checked for each one instead
+  }
 }
 
 function isPlainConstructible(target: AnyClass): boolean {
