@@ -100,9 +100,15 @@ export class SqlStateStore<T> implements StateStore<T> {
     assertKey(key);
     const work = currentUnitOfWork.getStore();
     if (work) {
-      // A partition's records run one at a time: nothing else touches its unit of work meanwhile.
-      const found = this.jsonOf(key, Date.now(), work);
-      const json = found instanceof Promise ? await found : found;
+      const now = Date.now();
+      const found = this.jsonOf(key, now, work);
+      let json = found instanceof Promise ? await found : found;
+      if (found instanceof Promise) {
+        // Another update of this key (the handler's own concurrent calls) may have staged a write
+        // while this one read: build on it, so that no update is lost. From here on nothing awaits.
+        const staged = work.read(this.name, key);
+        if (staged) json = isLive(staged, now) ? pendingJson(staged) : undefined;
+      }
       const next = checkedUpdate(fn, json === undefined ? undefined : decodeValue<T>(json));
       if (next === undefined) work.write(this.name, key, { deleted: true });
       else this.stage(work, key, next);

@@ -246,6 +246,30 @@ function describeStateStoreContract(database: () => ContractDatabase): void {
       expect(await store.get('n')).toBe(100);
     });
 
+    it('loses no increment under concurrency inside a handler, for record keys and other keys', async () => {
+      const store = declare<number>();
+      await seed(store, [
+        ['rk', 5],
+        ['other', 7],
+      ]);
+      const work = new UnitOfWork(0, [{ key: Buffer.from('rk') }]);
+      await inHandler(work, async () => {
+        for (const key of ['rk', 'other', 'fresh']) {
+          const increment = () => store.update(key, (n) => (n ?? 0) + 1);
+          await Promise.all(Array.from({ length: 10 }, increment));
+        }
+      });
+      work.keepRecord();
+      await (await ledger()).commit(unique('g-'), { topic: 't', partition: 0 }, undefined, '1', work);
+      expect(await store.getMany(['rk', 'other', 'fresh'])).toEqual(
+        new Map([
+          ['rk', 15],
+          ['other', 17],
+          ['fresh', 10],
+        ]),
+      );
+    });
+
     it('leaves the value as it was when fn throws', async () => {
       const store = declare<number>();
       await store.set('n', 1);
