@@ -1,7 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import picomatch from 'picomatch';
 import { ClusterView } from '../admin/cluster-view.js';
-import type { BrokerView, GroupView, TopicView } from '../admin/cluster-view.interface.js';
+import type { ClusterSnapshot, TopicView } from '../admin/cluster-view.interface.js';
 import { SCHEMA_TOPIC_PREFIX } from '../constants.js';
 import { SchemaTopics } from '../schema/schema-topics.js';
 import { readStoreSizes, type StoreLocation, type StoreSize } from './store-sizes.js';
@@ -15,22 +15,16 @@ export interface PublishedSchema {
   versions: Array<{ version: number; schema: unknown }>;
 }
 
-/** What `samsa inspect --json` prints. Offsets are decimal strings, lags numbers of messages. */
-export interface InspectReport {
-  clusterId: string;
-  /** Node id of the controller, or `null` when unknown. */
-  controller: number | null;
-  topicPrefix: string;
-  brokers: BrokerView[];
-  /** Topics under the prefix matching `--topics`. */
-  topics: TopicView[];
-  /** Groups matching `--group`, with their lag on those topics only. */
-  groups: GroupView[];
+/**
+ * What `samsa inspect --json` prints: the cluster snapshot, with `topics` narrowed to those under
+ * the prefix matching `--topics` and `groups` to those matching `--group` (lag on those topics
+ * only). Offsets are decimal strings, lags numbers of messages.
+ */
+export interface InspectReport extends ClusterSnapshot {
   /** Every schema topic under the prefix; absent with `--no-schemas`. */
   schemas?: PublishedSchema[];
   /** Keys per state store; present with `--store`. */
   stores?: StoreSize[];
-  takenAt: string;
 }
 
 export interface InspectQuery {

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { TopicPartition } from '../../kafka/kafka-client.interface.js';
 import { PostgresSql } from './postgres-sql.js';
-import type { SqlStatement, StateSql } from './state-sql.js';
+import { shaped, type SqlStatement, type StateSql } from './state-sql.js';
 import { JournalSql, type Checkpoint, type OutboxRow, type RestoredPosition } from './journal-sql.js';
 import type {
   CommitJournal,
@@ -15,6 +15,8 @@ import type {
 
 // Key of the advisory lock taken while creating tables ("samsa" in ASCII).
 const CREATE_TABLES_LOCK = 0x73616d7361;
+/** Outbox rows per INSERT or DELETE: well under Postgres's 65 535 bind parameters. */
+const OUTBOX_ROWS_PER_STATEMENT = 1024;
 
 /** A `select()` row; pg returns bigint columns as text. */
 type StateRow = { key: string; value: string; expires_at: string | null };
@@ -169,9 +171,8 @@ export class PostgresBackend implements StoreBackend {
           : this.sql.advance(group, partition, from, to);
       if ((await this.query(move, runner)).affected === 0) return false;
       for (const change of changes) await this.applyChanges(runner, change);
-      for (let start = 0; start < journal.outbox.length; start += 1000) {
-        await this.query(this.journal.insertOutbox(journal.outbox.slice(start, start + 1000)), runner);
-      }
+      for (const rows of shaped(journal.outbox, OUTBOX_ROWS_PER_STATEMENT))
+        await this.query(this.journal.insertOutbox(rows), runner);
       for (const checkpoint of journal.checkpoints)
         await this.query(this.journal.saveCheckpoint(checkpoint), runner);
       return true;
@@ -183,9 +184,8 @@ export class PostgresBackend implements StoreBackend {
   }
 
   async deleteOutbox(ids: readonly string[]): Promise<void> {
-    for (let start = 0; start < ids.length; start += 1000) {
-      await this.query(this.journal.deleteOutbox(ids.slice(start, start + 1000)));
-    }
+    for (const chunk of shaped(ids, OUTBOX_ROWS_PER_STATEMENT))
+      await this.query(this.journal.deleteOutbox(chunk));
   }
 
   async checkpoint(store: string, partition: number): Promise<string | undefined> {
