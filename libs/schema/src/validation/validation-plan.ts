@@ -72,11 +72,11 @@ export function validationPlanOf(target: AnyClass): ValidationPlan | undefined {
 }
 
 function buildPlan(target: AnyClass): ValidationPlan | undefined {
-  if (!isPlainConstructible(target) || usesClassTransformerFeatures(target)) return undefined;
-  const storage = getMetadataStorage();
+  if (!isPlainConstructible(target)) return undefined;
   // The same call, with the same options, that validateSync makes: no groups, `always` off.
-  const metadatas = storage.getTargetValidationMetadatas(target, '', false, false, undefined);
+  const metadatas = getMetadataStorage().getTargetValidationMetadatas(target, '', false, false, undefined);
   if (metadatas.length === 0) return undefined;
+  if (usesClassTransformerFeatures(target, metadatas)) return undefined;
   if (
     metadatas.some((metadata) => !SUPPORTED_TYPES.has(metadata.type) || typeof metadata.target !== 'function')
   ) {
@@ -190,24 +190,16 @@ function initialisesOnlyDecoratedFields(
 }
 
 /** `@Expose`, `@Exclude` and `@Transform` change which keys are copied and how: left to class-transformer. */
-function usesClassTransformerFeatures(target: AnyClass): boolean {
+function usesClassTransformerFeatures(target: AnyClass, metadatas: readonly PropertyMetadata[]): boolean {
   const storage = classTransformerStorage;
   return (
     storage.getStrategy(target) !== 'none' ||
     storage.getExposedMetadatas(target).length > 0 ||
     storage.getExcludedMetadatas(target).length > 0 ||
-    hasTransforms(target)
-  );
-}
-
-function hasTransforms(target: AnyClass): boolean {
-  // The storage has no "all transforms of a class" query: ask per decorated property and per ancestor.
-  const storage = getMetadataStorage();
-  const names = storage
-    .getTargetValidationMetadatas(target, '', false, false, undefined)
-    .map((m) => m.propertyName);
-  return names.some(
-    (name) => classTransformerStorage.findTransformMetadatas(target, name, PLAIN_TO_CLASS).length > 0,
+    // The storage has no "all transforms of a class" query: ask per decorated property (ancestors included).
+    metadatas.some(
+      ({ propertyName }) => storage.findTransformMetadatas(target, propertyName, PLAIN_TO_CLASS).length > 0,
+    )
   );
 }
 
