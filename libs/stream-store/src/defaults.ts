@@ -7,6 +7,12 @@ export const DEFAULTS = {
   shutdownTimeoutMs: 30_000,
   concurrency: 1,
   retry: { attempts: 3, initialDelayMs: 200, maxDelayMs: 5_000 },
+  /** How long a timed-out handler may take to stop after its `ctx.signal` aborts before its partition shows as stuck, in ms. */
+  timeoutGraceMs: 5_000,
+  /** Waiting for an unreachable broker or database: backoff from 200 ms to 5 s, for as long as it takes. */
+  infrastructureBackoff: { attempts: Number.MAX_SAFE_INTEGER, initialDelayMs: 200, maxDelayMs: 5_000 },
+  /** A consumer restarted this many times in a row without finishing a batch is reported unhealthy. */
+  consumerRestartsUnhealthy: 3,
   topicPartitions: 3,
   topicReplicationFactor: 3,
   sessionTimeoutMs: 30_000,

@@ -1,24 +1,31 @@
 import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Changelogs } from '../changelog/changelogs.js';
+import { DEFAULTS } from '../defaults.js';
+import { classifyFailure } from '../errors/failure-kind.js';
+import { HandlerTimeoutError } from '../errors/handler-timeout.error.js';
+import { StaleAssignmentError } from '../errors/stale-assignment.error.js';
 import type {
   BatchControl,
   KafkaRecord,
+  PartitionOffsets,
   RecordBatch,
   StreamConsumer,
   TopicPartition,
 } from '../kafka/kafka-client.interface.js';
-import { StaleAssignmentError } from '../errors/stale-assignment.error.js';
+import type { PublishOptions } from '../publisher/publish-options.interface.js';
 import type { OffsetLedger } from '../store/offset-ledger.interface.js';
-import { currentUnitOfWork, UnitOfWork } from '../store/unit-of-work.js';
+import { currentUnitOfWork, type OutputRecord, UnitOfWork } from '../store/unit-of-work.js';
 import { backoffDelay } from './backoff.js';
+import { BatchItemFailures } from './batch-item-failures.js';
 import type { DeadLetterWriter } from './dead-letter.js';
 import type { HandlerBinding } from './handler-binding.js';
 import { invokeHandler } from './handler-invoker.js';
-import type { ProcessingObserver, RecordResult } from './processing-observer.js';
+import { INTERRUPTED, pause, untilAvailable, type WaitHooks } from './infrastructure-wait.js';
 import type { OutputRelay } from './output-relay.js';
-import type { Changelogs } from '../changelog/changelogs.js';
-import type { PublishOptions } from '../publisher/publish-options.interface.js';
-import type { OutputRecord } from '../store/unit-of-work.js';
+import { partitionKey, PartitionStatus } from './partition-status.js';
+import type { ProcessingObserver, RecordResult } from './processing-observer.js';
+import { type OffsetResetPolicy, OutOfRange, StoredPositions } from './stored-positions.js';
 
 export interface BatchProcessorDeps {
   deadLetters: DeadLetterWriter;
@@ -30,26 +37,54 @@ export interface BatchProcessorDeps {
   ledger?: OffsetLedger;
   /** Changelog topics of the stores: written before each commit, restored from on assignment. */
   changelogs?: Changelogs;
+  /** Low and high watermarks of a topic's partitions: stored offsets are checked against them. */
+  watermarks: (topic: string) => Promise<PartitionOffsets[]>;
+  /** Where a stored offset outside the log leads (default `halt`). */
+  offsetReset: OffsetResetPolicy;
   observer: ProcessingObserver;
   heartbeatIntervalMs: number;
 }
 
-type Outcome = { result: RecordResult; output?: unknown } | { result: 'halted'; error: unknown };
+/**
+ * How a record (or a batch handler's items) ended: done (handled, skipped or dead-lettered), halted
+ * (the partition stops here), or interrupted (the consumer stopped or lost the partition mid-way:
+ * not done, fetched again by whoever owns the partition next).
+ */
+type Outcome =
+  { result: RecordResult; output?: unknown } | { result: 'halted'; reason: string } | Interrupted;
+type Interrupted = { result: 'interrupted' };
+const interrupted: Interrupted = { result: 'interrupted' };
 
-const key = ({ topic, partition }: TopicPartition) => `${topic}:${partition}`;
+/** The records a handler call was given, and where its outputs end among the batch's outputs. */
+interface OutputSpan {
+  records: KafkaRecord[];
+  end: number;
+}
+
+/** One batch on its way: what it may do, what it wrote, and which outputs belong to which records. */
+interface BatchRun {
+  records: KafkaRecord[];
+  control: BatchControl;
+  work: UnitOfWork;
+  spans: OutputSpan[];
+}
+
 const nextOffset = (offset: string) => (BigInt(offset) + 1n).toString();
 
 /**
  * Runs one handler over the batches of its partitions: in order within a partition, each record
  * handled or dead-lettered before its offset counts as done, then the batch's state and offsets
- * committed together.
+ * committed together. An unreachable broker or database pauses the partition until it is back; it
+ * never dead-letters or halts a record.
  */
 export class BatchProcessor {
   private readonly logger: Logger;
-  private readonly positions = new Map<string, Promise<string | undefined>>();
-  private readonly haltedPartitions = new Map<string, string>();
+  private readonly status = new PartitionStatus();
+  private readonly positions?: StoredPositions;
   /** When the current assignment began: changelog records carry it to fence a zombie's late writes. */
   private epoch = Date.now();
+  /** Aborted when the consumer stops: handlers see it as `ctx.signal`. */
+  private stopping = new AbortController();
 
   constructor(
     private readonly binding: HandlerBinding,
@@ -57,38 +92,79 @@ export class BatchProcessor {
     private readonly deps: BatchProcessorDeps,
   ) {
     this.logger = new Logger(`StreamHandler ${binding.id}`);
+    if (deps.ledger) {
+      this.positions = new StoredPositions({
+        ledger: deps.ledger,
+        changelogs: deps.changelogs,
+        watermarks: deps.watermarks,
+        group: binding.group,
+        handler: binding.id,
+        policy: binding.options.offsetReset ?? deps.offsetReset,
+      });
+    }
   }
 
-  /** Partitions stopped because a record could not be handled nor dead-lettered, with the reason. */
+  /** Partitions stopped until someone acts, with the reason. */
   get halted(): ReadonlyMap<string, string> {
-    return this.haltedPartitions;
+    return this.status.halted;
   }
 
-  /** After a rebalance: forget cached positions, and seek to the offsets stored in SQL. */
+  /** Partitions waiting for something that will come back by itself, with the reason and since when. */
+  get waiting(): PartitionStatus['waiting'] {
+    return this.status.waiting;
+  }
+
+  /** The consumer is stopping (shutdown, rejoin): running handlers see their `ctx.signal` abort. */
+  stop(reason: string): void {
+    this.stopping.abort(new Error(reason));
+  }
+
+  /** The consumer (re)started: handlers get a fresh signal. */
+  start(): void {
+    if (this.stopping.signal.aborted) this.stopping = new AbortController();
+  }
+
+  /** After a rebalance: halts lifted, positions forgotten, and a seek to the offsets stored in SQL. */
   async onAssignment(assigned: TopicPartition[]): Promise<void> {
-    this.positions.clear();
+    const lifted = this.status.reassigned(assigned);
+    if (lifted.length > 0) this.consumer().resume(lifted);
+    this.positions?.clear();
     this.epoch = Date.now();
     this.deps.changelogs?.reassigned();
     this.deps.observer.rebalance(this.binding.id, this.binding.group);
-    if (!this.deps.ledger) return;
-    // All partitions restore at once: their changelog reads share fetches of one reader.
-    const positions = await Promise.all(assigned.map((partition) => this.position(partition)));
+    const { positions } = this;
+    if (!positions) return;
+    // All partitions restore at once: their changelog reads share fetches of one reader. A failure
+    // here is not final: the first batch of the partition resolves its position again.
+    const resolved = await Promise.allSettled(assigned.map((partition) => positions.get(partition)));
     assigned.forEach((partition, index) => {
-      const position = positions[index];
-      if (position !== undefined) this.consumer().seek({ ...partition, offset: position });
+      const result = resolved[index];
+      if (result.status === 'rejected') {
+        this.logger.warn(`Position of ${partitionKey(partition)} not read yet: ${message(result.reason)}`);
+      } else if (result.value instanceof OutOfRange) {
+        this.halt(partition, result.value.reason);
+      } else if (result.value.start !== undefined) {
+        this.consumer().seek({ ...partition, offset: result.value.start });
+      }
     });
   }
 
   /** Resolves with the offset of the last record done (handled or dead-lettered). */
   async process(batch: RecordBatch, control: BatchControl): Promise<string | undefined> {
-    if (this.haltedPartitions.has(key(batch))) return undefined;
-    const start = await this.position(batch);
+    if (this.status.isHalted(batch)) return undefined;
+    const position = await this.position(batch, control);
+    if (position === INTERRUPTED) return undefined;
+    if (position instanceof OutOfRange) {
+      this.halt(batch, position.reason);
+      return undefined;
+    }
+    const { stored, start } = position;
     // KafkaJS may fetch before a seek lands: records below the stored offset were already applied.
     const records =
       start === undefined ? batch.records : batch.records.filter((r) => BigInt(r.offset) >= BigInt(start));
     if (records.length === 0) return batch.records.at(-1)?.offset;
     this.deps.observer.batch(this.binding.id, records.length);
-    const work = new UnitOfWork(batch.partition, records);
+    const run: BatchRun = { records, control, work: new UnitOfWork(batch.partition, records), spans: [] };
     // Keeps the group session alive through long handlers (one timer per batch, not per record).
     const heartbeats = setInterval(
       () => void control.heartbeat().catch(() => undefined),
@@ -97,42 +173,40 @@ export class BatchProcessor {
     let done: KafkaRecord | undefined;
     try {
       const handle = () =>
-        this.binding.options.batch
-          ? this.handleAsBatch(records, control, work)
-          : this.handleOneByOne(records, control, work);
+        this.binding.options.batch ? this.handleAsBatch(records, run) : this.handleOneByOne(records, run);
       // Stores find the batch's unit of work through async context, entered once per batch. It
       // costs on every promise once enabled: only applications with stores pay for it.
-      done = await (this.deps.ledger ? currentUnitOfWork.run(work, handle) : handle());
+      done = await (this.deps.ledger ? currentUnitOfWork.run(run.work, handle) : handle());
+      if (!done) return undefined;
+      return await this.commit(batch, stored, done, run);
     } finally {
       clearInterval(heartbeats);
     }
-    if (!done) return undefined;
-    return (await this.commit(batch, start, nextOffset(done.offset), work, control))
-      ? done.offset
-      : undefined;
   }
 
-  private async handleOneByOne(records: KafkaRecord[], control: BatchControl, work: UnitOfWork) {
+  private async handleOneByOne(records: KafkaRecord[], run: BatchRun) {
     let last: KafkaRecord | undefined;
     for (const record of records) {
-      if (!control.isActive()) break;
-      const outcome = await this.handleRecord([record], control, work);
+      if (!run.control.isActive()) break;
+      const outcome = await this.handleRecords([record], run);
+      if (outcome.result === 'interrupted') break;
       if (outcome.result === 'halted') {
-        this.halt(record, outcome.error);
+        this.halt(record, outcome.reason);
         break;
       }
       last = record;
       // Most records skip the check entirely: awaiting it for each would cost a promise per record.
-      const check = rebalanceCheckDue(control);
+      const check = rebalanceCheckDue(run.control);
       if (check && (await check)) break;
     }
     return last;
   }
 
-  private async handleAsBatch(records: KafkaRecord[], control: BatchControl, work: UnitOfWork) {
-    const outcome = await this.handleRecord(records, control, work);
+  private async handleAsBatch(records: KafkaRecord[], run: BatchRun) {
+    const outcome = await this.handleRecords(records, run);
+    if (outcome.result === 'interrupted') return undefined;
     if (outcome.result !== 'halted') return records[records.length - 1];
-    this.halt(records[0], outcome.error);
+    this.halt(records[0], outcome.reason);
     return undefined;
   }
 
@@ -140,7 +214,7 @@ export class BatchProcessor {
    * Decodes, then runs the handler with retries; poison records go straight to the dead letters.
    * Not `async`: a record that decodes runs with no promise of its own here, on the hot path.
    */
-  private handleRecord(records: KafkaRecord[], control: BatchControl, work: UnitOfWork): Promise<Outcome> {
+  private handleRecords(records: KafkaRecord[], run: BatchRun): Promise<Outcome> {
     const payloads: unknown[] = [];
     const valid: KafkaRecord[] = [];
     let poison: Array<{ record: KafkaRecord; error: unknown }> | undefined;
@@ -148,7 +222,7 @@ export class BatchProcessor {
     for (const record of records) {
       try {
         const decoded = this.binding.decoder.decode(record);
-        if (decoded.kind === 'other-schema') {
+        if (decoded.kind !== 'payload') {
           this.deps.observer.record(this.binding.id, record.topic, 'skipped', 0);
           continue;
         }
@@ -159,51 +233,48 @@ export class BatchProcessor {
         (poison ??= []).push({ record, error });
       }
     }
-    const run = (): Promise<Outcome> => {
+    const handle = (): Promise<Outcome> => {
       if (valid.length === 0) return Promise.resolve({ result: 'skipped' });
-      const payload = this.binding.options.batch ? payloads : payloads[0];
-      return this.runWithRetries(valid, payload, schema, control, work);
+      return this.binding.options.batch
+        ? this.runBatchWithRetries(valid, payloads, schema, run)
+        : this.runWithRetries(valid, payloads[0], schema, run);
     };
-    return poison ? this.deadLetterPoison(poison).then((letter) => letter ?? run()) : run();
+    return poison ? this.deadLetterPoison(poison, run).then((letter) => letter ?? handle()) : handle();
   }
 
-  /** Dead-letters records that could not be decoded, in order; the outcome if one halted the partition. */
+  /** Dead-letters records that could not be decoded, in order; the outcome if one stopped the batch. */
   private async deadLetterPoison(
     poison: Array<{ record: KafkaRecord; error: unknown }>,
+    run: BatchRun,
   ): Promise<Outcome | undefined> {
     for (const { record, error } of poison) {
-      const letter = await this.deadLetter([record], error, 0);
-      if (letter.result === 'halted') return letter;
+      const letter = await this.deadLetter([record], error, 0, run.control);
+      if (letter.result === 'halted' || letter.result === 'interrupted') return letter;
     }
     return undefined;
   }
 
+  /**
+   * Runs the handler until it succeeds or its attempts are spent, then dead-letters. Waiting for an
+   * unreachable broker or database costs no attempt; a stop of the consumer between attempts
+   * interrupts (the record is handled again after the rebalance), it never halts.
+   */
   private async runWithRetries(
     records: KafkaRecord[],
     payload: unknown,
     schema: string | undefined,
-    control: BatchControl,
-    work: UnitOfWork,
+    run: BatchRun,
   ): Promise<Outcome> {
     const { retry } = this.binding;
     const record = records[records.length - 1];
-    for (let attempt = 1; ; attempt++) {
+    const waits = this.waitHooks(record, 'a dependency of the handler');
+    for (let attempt = 1, outages = 0; ;) {
       const started = performance.now();
       try {
-        const output = await invokeHandler(this.binding.handler, {
-          handlerId: this.binding.id,
-          group: this.binding.group,
-          record,
-          payload,
-          schema,
-          attempt,
-          control,
-          timeoutMs: this.binding.options.timeout,
-          publish: (topic, message, options) =>
-            work.emit(this.deps.encodeOutput(topic, message, options ?? {})),
-        });
-        this.emitToSinks(output, record, work);
-        work.keepRecord();
+        const output = await this.invoke(record, payload, schema, attempt, run);
+        this.emitToSinks(output, record, run.work);
+        this.keep(records, run);
+        if (outages > 0) waits.recovered();
         this.deps.observer.record(
           this.binding.id,
           record.topic,
@@ -213,12 +284,19 @@ export class BatchProcessor {
         );
         return { result: 'ok', output };
       } catch (error) {
-        work.discardRecord();
-        const retriable = !(error instanceof Error && 'retriable' in error && error.retriable === false);
-        if (attempt >= retry.attempts || !retriable || !control.isActive()) {
-          if (!control.isActive() && attempt < retry.attempts) return { result: 'halted', error };
-          return this.deadLetter(records, error, attempt);
+        run.work.discardRecord();
+        if (error instanceof HandlerTimeoutError && error.stillRunning) {
+          if (!(await this.outwait(record, error, run.control))) return interrupted;
         }
+        if (!run.control.isActive()) return interrupted;
+        if (classifyFailure(error) === 'infrastructure') {
+          waits.waiting(error, ++outages);
+          if (!(await pause(run.control, outages))) return interrupted;
+          continue;
+        }
+        const retriable = !(error instanceof Error && 'retriable' in error && error.retriable === false);
+        if (attempt >= retry.attempts || !retriable)
+          return this.deadLetter(records, error, attempt, run.control);
         this.deps.observer.record(
           this.binding.id,
           record.topic,
@@ -230,15 +308,135 @@ export class BatchProcessor {
           `Attempt ${attempt} failed at ${record.topic}[${record.partition}]@${record.offset}: ${message(error)}`,
         );
         await sleep(backoffDelay(retry, attempt));
-        await control.heartbeat().catch(() => undefined);
+        await run.control.heartbeat().catch(() => undefined);
+        attempt++;
       }
     }
+  }
+
+  /**
+   * A batch handler: a `BatchItemFailures` (thrown or returned) keeps the other items' work and
+   * retries only the failed items; once their attempts are spent, only they are dead-lettered.
+   */
+  private async runBatchWithRetries(
+    records: KafkaRecord[],
+    payloads: unknown[],
+    schema: string | undefined,
+    run: BatchRun,
+  ): Promise<Outcome> {
+    let pending = { records, payloads };
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.runWithRetries(pending.records, pending.payloads, schema, run);
+      if (outcome.result !== 'ok' || !(outcome.output instanceof BatchItemFailures)) return outcome;
+      const failures = outcome.output.failures.filter(
+        ({ index }) => index >= 0 && index < pending.records.length,
+      );
+      if (failures.length === 0) return { result: 'ok' };
+      const failed = failures.map(({ index }) => pending.records[index]);
+      if (attempt >= this.binding.retry.attempts) {
+        for (const { index, error } of failures) {
+          const letter = await this.deadLetter(
+            [pending.records[index]],
+            error ?? outcome.output,
+            attempt,
+            run.control,
+          );
+          if (letter.result === 'halted' || letter.result === 'interrupted') return letter;
+        }
+        return { result: 'ok' };
+      }
+      this.logger.warn(
+        `Attempt ${attempt}: ${failed.length} of ${pending.records.length} item(s) failed at ` +
+          `${failed[0].topic}[${failed[0].partition}], from offset ${failed[0].offset}; retrying those`,
+      );
+      pending = { records: failed, payloads: failures.map(({ index }) => pending.payloads[index]) };
+      await sleep(backoffDelay(this.binding.retry, attempt));
+      if (!run.control.isActive()) return interrupted;
+    }
+  }
+
+  private invoke(
+    record: KafkaRecord,
+    payload: unknown,
+    schema: string | undefined,
+    attempt: number,
+    run: BatchRun,
+  ) {
+    return invokeHandler(this.binding.handler, {
+      handlerId: this.binding.id,
+      group: this.binding.group,
+      record,
+      payload,
+      schema,
+      attempt,
+      control: run.control,
+      timeoutMs: this.binding.options.timeout,
+      timeoutGraceMs: DEFAULTS.timeoutGraceMs,
+      stopping: this.stopping.signal,
+      publish: (topic, message, options) =>
+        run.work.emit(this.deps.encodeOutput(topic, message, options ?? {})),
+    }).then(
+      (output) => {
+        // A batch handler may return its item failures instead of throwing them.
+        if (output instanceof BatchItemFailures && !this.binding.options.batch) throw output;
+        return output;
+      },
+      (error: unknown) => {
+        if (error instanceof BatchItemFailures && this.binding.options.batch) return error;
+        throw error;
+      },
+    );
+  }
+
+  /** The records' writes and outputs join the batch; their outputs' end is noted for stateless sends. */
+  private keep(records: KafkaRecord[], run: BatchRun): void {
+    run.work.keepRecord();
+    if (!this.deps.ledger) run.spans.push({ records, end: run.work.outputs().length });
+  }
+
+  /**
+   * A timed-out run that did not stop within the grace: nothing else of the partition runs beside it.
+   * The partition shows as waiting until it settles; false when the consumer stopped meanwhile.
+   */
+  private async outwait(
+    record: KafkaRecord,
+    error: HandlerTimeoutError,
+    control: BatchControl,
+  ): Promise<boolean> {
+    const reason = `a timed-out run at offset ${record.offset} has not stopped yet (it ignores ctx.signal)`;
+    this.status.wait(record, reason);
+    this.logger.warn(`${partitionKey(record)}: ${reason}; waiting for it before the partition goes on`);
+    for (let settled = false; !settled;) {
+      settled = await Promise.race([
+        error.stillRunning?.then(() => true) ?? true,
+        sleep(this.deps.heartbeatIntervalMs).then(() => false),
+      ]);
+      await control.heartbeat().catch(() => undefined);
+      if (!settled && !control.isActive()) return false;
+    }
+    this.status.recovered(record);
+    return true;
+  }
+
+  private waitHooks(partition: TopicPartition, what: string): WaitHooks {
+    return {
+      waiting: (error) => {
+        if (this.status.wait(partition, `waiting for ${what}: ${message(error)}`)) {
+          this.logger.warn(`${partitionKey(partition)} paused, waiting for ${what}: ${message(error)}`);
+        }
+      },
+      recovered: () => {
+        const ms = this.status.recovered(partition);
+        if (ms !== undefined)
+          this.logger.log(`${partitionKey(partition)} resumed after ${Math.round(ms)} ms`);
+      },
+    };
   }
 
   /** The handler's return value goes to its `sink` topics, keyed like the input record. */
   private emitToSinks(output: unknown, record: KafkaRecord, work: UnitOfWork): void {
     const { sink } = this.binding.options;
-    if (!sink || output === undefined || output === null) return;
+    if (!sink || output === undefined || output === null || output instanceof BatchItemFailures) return;
     const key = record.key ?? undefined;
     for (const message of [output].flat()) {
       if (message === undefined || message === null) continue;
@@ -246,14 +444,39 @@ export class BatchProcessor {
     }
   }
 
-  private async deadLetter(records: KafkaRecord[], error: unknown, attempts: number): Promise<Outcome> {
+  /**
+   * Writes dead letters, waiting out an unreachable broker; a dead letter Kafka refuses for good, or
+   * dead-lettering turned off, halts the partition (never a loop of re-handling).
+   */
+  private async deadLetter(
+    records: KafkaRecord[],
+    error: unknown,
+    attempts: number,
+    control: BatchControl,
+  ): Promise<Outcome> {
+    const first = records[0];
     const { deadLetter } = this.binding.options;
-    if (deadLetter === false) return { result: 'halted', error };
+    if (deadLetter === false) {
+      return {
+        result: 'halted',
+        reason: `stopped at offset ${first.offset} (dead-lettering is off for this handler): ${message(error)}`,
+      };
+    }
     const handler = this.binding.id;
-    await this.deps.deadLetters.send(
-      records.map((record) => ({ record, error, attempts, handler })),
-      deadLetter,
-    );
+    const letters = records.map((record) => ({ record, error, attempts, handler }));
+    try {
+      const sent = await untilAvailable(
+        () => this.deps.deadLetters.send(letters, deadLetter),
+        control,
+        this.waitHooks(first, 'Kafka to accept a dead letter'),
+      );
+      if (sent === INTERRUPTED) return interrupted;
+    } catch (writeError) {
+      return {
+        result: 'halted',
+        reason: `stopped at offset ${first.offset}: its dead letter could not be written (${message(writeError)}); it failed with: ${message(error)}`,
+      };
+    }
     for (const record of records) {
       this.logger.error(
         `Dead-lettered ${record.topic}[${record.partition}]@${record.offset} after ${attempts} attempt(s): ${message(error)}`,
@@ -263,72 +486,119 @@ export class BatchProcessor {
     return { result: 'dead-lettered' };
   }
 
-  private halt(record: KafkaRecord, error: unknown): void {
-    const partition = { topic: record.topic, partition: record.partition };
-    const reason = `stopped at offset ${record.offset}: ${message(error)}`;
-    this.haltedPartitions.set(key(partition), reason);
-    this.consumer().pause([partition]);
-    this.logger.error(`Partition ${key(partition)} ${reason} (dead-lettering is off for this handler)`);
+  private halt(partition: TopicPartition, reason: string): void {
+    const key = { topic: partition.topic, partition: partition.partition };
+    this.status.halt(key, reason);
+    this.consumer().pause([key]);
+    this.logger.error(`Partition ${partitionKey(key)} ${reason}`);
   }
 
-  /** Resolves false when the batch was rolled back because another instance owns the partition. */
+  /**
+   * Commits what the batch did through `done` and resolves with the last offset that counts as done
+   * (undefined: nothing). An unreachable database or broker is waited out; a batch rolled back
+   * because another instance owns the partition counts as nothing done.
+   */
   private async commit(
     partition: TopicPartition,
     from: string | undefined,
-    to: string,
-    work: UnitOfWork,
-    control: BatchControl,
-  ): Promise<boolean> {
+    done: KafkaRecord,
+    run: BatchRun,
+  ): Promise<string | undefined> {
     const { ledger } = this.deps;
     const started = performance.now();
-    let outbox: Awaited<ReturnType<OffsetLedger['commit']>> = [];
+    let last: KafkaRecord | undefined = done;
     if (ledger) {
+      const to = nextOffset(done.offset);
       try {
-        // The changelog first: a crash after it replays the batch, which writes the same state again.
-        const checkpoints =
-          (await this.deps.changelogs?.write(work, this.binding.group, partition, to, this.epoch)) ?? [];
-        outbox = await ledger.commit(this.binding.group, partition, from, to, work, checkpoints);
+        const outbox = await untilAvailable(
+          async () => {
+            // The changelog first: a crash after it replays the batch, which writes the same state again.
+            const checkpoints =
+              (await this.deps.changelogs?.write(run.work, this.binding.group, partition, to, this.epoch)) ??
+              [];
+            return ledger.commit(this.binding.group, partition, from, to, run.work, checkpoints);
+          },
+          run.control,
+          this.waitHooks(partition, 'the state store to commit'),
+        );
+        if (outbox === INTERRUPTED) {
+          this.positions?.forget(partition);
+          return undefined;
+        }
+        this.positions?.committed(partition, to);
+        this.deps.observer.flush(this.binding.id, performance.now() - started);
+        await this.deps.outputs.relay(ledger, outbox);
       } catch (error) {
-        this.positions.delete(key(partition));
+        this.positions?.forget(partition);
         if (!(error instanceof StaleAssignmentError)) throw error;
         this.logger.warn(error.message);
-        const position = await this.position(partition);
-        if (position !== undefined) this.consumer().seek({ ...partition, offset: position });
-        return false;
+        // Reads again from what the owner committed (the rebalance that follows revokes the partition).
+        const position = await this.positions?.get(partition).catch(() => undefined);
+        if (position && !(position instanceof OutOfRange) && position.start !== undefined)
+          this.consumer().seek({ ...partition, offset: position.start });
+        return undefined;
       }
-      this.positions.set(key(partition), Promise.resolve(to));
-      this.deps.observer.flush(this.binding.id, performance.now() - started);
-      await this.deps.outputs.relay(ledger, outbox);
     } else {
       // Stateless: outputs go out before the offset commit, so a crash repeats them rather than loses them.
-      await this.deps.outputs.send(work.outputs());
+      last = await this.sendOutputs(run, done);
+      if (!last) return undefined;
     }
     const committing = performance.now();
-    await control
-      .commit(to)
+    await run.control
+      .commit(nextOffset(last.offset))
       .catch((error: unknown) =>
         this.logger.warn(`Kafka offset commit failed (it is retried with the next batch): ${message(error)}`),
       );
     this.deps.observer.commit(this.binding.id, performance.now() - committing);
-    return true;
+    return last.offset;
   }
 
-  private position(partition: TopicPartition): Promise<string | undefined> {
-    const { ledger } = this.deps;
-    if (!ledger) return Promise.resolve(undefined);
-    let position = this.positions.get(key(partition));
-    if (!position) {
-      // Local state catches up with the changelogs before the partition's offset is read.
-      const restored = this.deps.changelogs?.restore(partition.partition) ?? Promise.resolve();
-      position = restored.then(() => ledger.position(this.binding.group, partition));
-      // A failed restore or read is tried again with the next batch, not cached.
-      const cached = position;
-      cached.catch(() => {
-        if (this.positions.get(key(partition)) === cached) this.positions.delete(key(partition));
-      });
-      this.positions.set(key(partition), position);
+  /**
+   * Produces a stateless batch's outputs, waiting out an unreachable broker. When Kafka refuses them
+   * for good, they go again record by record, in order: a record whose outputs are refused is
+   * dead-lettered with the reason. Resolves with the last record done.
+   */
+  private async sendOutputs(run: BatchRun, done: KafkaRecord): Promise<KafkaRecord | undefined> {
+    const outputs = run.work.outputs();
+    if (outputs.length === 0) return done;
+    const hooks = this.waitHooks(done, 'Kafka to accept outputs');
+    try {
+      const sent = await untilAvailable(() => this.deps.outputs.send(outputs), run.control, hooks);
+      return sent === INTERRUPTED ? undefined : done;
+    } catch (error) {
+      if (classifyFailure(error) !== 'refused') throw error;
     }
-    return position;
+    // Records before a span whose outputs could not go out stay done; the span and the rest do not.
+    const before = (span: OutputSpan) => run.records[run.records.indexOf(span.records[0]) - 1];
+    let begin = 0;
+    for (const span of run.spans) {
+      const own = outputs.slice(begin, span.end);
+      begin = span.end;
+      try {
+        if ((await untilAvailable(() => this.deps.outputs.send(own), run.control, hooks)) === INTERRUPTED)
+          return before(span);
+      } catch (error) {
+        if (classifyFailure(error) !== 'refused') throw error;
+        const letter = await this.deadLetter(span.records, error, 1, run.control);
+        if (letter.result === 'interrupted') return before(span);
+        if (letter.result === 'halted') {
+          this.halt(span.records[0], letter.reason);
+          return before(span);
+        }
+      }
+    }
+    return done;
+  }
+
+  /** The partition's stored position, waiting out an unreachable database or broker. */
+  private position(partition: TopicPartition, control: BatchControl) {
+    const { positions } = this;
+    if (!positions) return Promise.resolve({ stored: undefined, start: undefined });
+    return untilAvailable(
+      () => positions.get(partition),
+      control,
+      this.waitHooks(partition, 'the state store'),
+    );
   }
 }
 

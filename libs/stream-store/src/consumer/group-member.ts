@@ -16,7 +16,8 @@ export interface GroupMemberSettings {
   extra?: Record<string, unknown>;
 }
 
-export type MemberState = 'idle' | 'running' | 'crashed' | 'stopped';
+/** `restarting`: the client restarted the consumer again and again without finishing a batch. */
+export type MemberState = 'idle' | 'running' | 'restarting' | 'crashed' | 'stopped';
 
 /**
  * One handler's membership in its consumer group. KafkaJS resolves a subscription once, so the
@@ -107,6 +108,7 @@ export class GroupMember {
       extra: this.settings.extra,
     });
     this.consumer = consumer;
+    this.processor.start();
     await consumer.connect();
     await consumer.subscribe(topics);
     await consumer.run({
@@ -129,6 +131,8 @@ export class GroupMember {
     const consumer = this.consumer;
     if (!consumer) return;
     this.assignment = [];
+    // Running handlers learn through `ctx.signal` that they should wrap up.
+    this.processor.stop(`consumer of group ${this.binding.group} is stopping`);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(() => {

@@ -17,6 +17,10 @@ export interface Invocation {
   attempt: number;
   control: BatchControl;
   timeoutMs?: number;
+  /** How long a timed-out run may take to settle after its signal aborted, in ms. */
+  timeoutGraceMs: number;
+  /** Aborted when the handler's consumer stops (shutdown, rejoin, revocation). */
+  stopping: AbortSignal;
   publish: StreamContextActions['publish'];
 }
 
@@ -28,10 +32,14 @@ export class HandlerFailedError extends StreamStoreError {
 }
 
 /**
- * Calls the handler once and settles with its result, and turns a run past `timeoutMs` into a `HandlerTimeoutError` (the handler itself cannot be
- * cancelled and finishes in the background).
+ * Calls the handler once and settles with its result. A run past `timeoutMs` has its `ctx.signal`
+ * aborted and fails with `HandlerTimeoutError` once it settled - or once the grace ran out, the
+ * error then carrying the run still going (`stillRunning`): nothing else of the partition may run
+ * beside it.
  */
 export async function invokeHandler(handler: NestHandler, invocation: Invocation): Promise<unknown> {
+  const { timeoutMs } = invocation;
+  const timeout = timeoutMs ? new AbortController() : undefined;
   const context = new StreamContext([
     invocation.record,
     {
@@ -40,27 +48,48 @@ export async function invokeHandler(handler: NestHandler, invocation: Invocation
       group: invocation.group,
       attempt: invocation.attempt,
       publish: invocation.publish,
+      signal: timeout
+        ? () => AbortSignal.any([invocation.stopping, timeout.signal])
+        : () => invocation.stopping,
     },
     invocation.schema,
   ]);
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const { timeoutMs } = invocation;
     // Without a timeout, no extra promise per call: this is the hot path.
-    if (!timeoutMs) {
+    if (!timeoutMs || !timeout) {
       const value = await handler(invocation.payload, context);
       return isObservable(value) ? await lastOf(value) : value;
     }
-    const run = settle(handler(invocation.payload, context));
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new HandlerTimeoutError(invocation.handlerId, timeoutMs)), timeoutMs);
-    });
-    return await Promise.race([run, timeout]);
+    return await runWithTimeout(settle(handler(invocation.payload, context)), timeout, invocation, timeoutMs);
   } catch (error) {
     throw originalError(context, invocation.payload, error);
-  } finally {
-    clearTimeout(timer);
   }
+}
+
+async function runWithTimeout(
+  run: Promise<unknown>,
+  timeout: AbortController,
+  invocation: Invocation,
+  timeoutMs: number,
+): Promise<unknown> {
+  const expired = Symbol('expired');
+  const first = await raceWith(run, timeoutMs, expired);
+  if (first !== expired) return first;
+  const error = new HandlerTimeoutError(invocation.handlerId, timeoutMs);
+  timeout.abort(error);
+  const settled = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  const late = await raceWith(settled, invocation.timeoutGraceMs, expired);
+  throw late === expired ? new HandlerTimeoutError(invocation.handlerId, timeoutMs, settled) : error;
+}
+
+/** The value of `promise`, or `marker` after `ms` (rejections pass through). */
+function raceWith<T, M>(promise: Promise<T>, ms: number, marker: M): Promise<T | M> {
+  let timer: NodeJS.Timeout | undefined;
+  const elapsed = new Promise<M>((resolve) => (timer = setTimeout(() => resolve(marker), ms)));
+  return Promise.race([promise, elapsed]).finally(() => clearTimeout(timer));
 }
 
 async function settle(result: Promise<unknown>): Promise<unknown> {

@@ -5,9 +5,17 @@ import { StoreRuntime } from '../store/store-runtime.js';
 import { type HandlerStatus, StreamStoreServer } from '../transport/stream-store.server.js';
 
 export interface StreamHealthReport {
+  /** False when someone must act (`status` is `unhealthy`); a degraded app recovers by itself. */
   healthy: boolean;
-  /** Why it is not healthy; empty when healthy. */
+  /**
+   * `healthy`; `degraded`: partitions wait for something that comes back by itself (a broker, the
+   * database, a timed-out run) or restore; `unhealthy`: stuck until someone acts.
+   */
+  status: 'healthy' | 'degraded' | 'unhealthy';
+  /** Why it is unhealthy; empty when it is not. */
   problems: string[];
+  /** Why it is degraded: what partitions are waiting for. */
+  degraded: string[];
   handlers: HandlerStatus[];
   producer: 'connected' | 'disconnected';
   store: 'reachable' | 'unreachable' | 'none';
@@ -17,7 +25,7 @@ export interface StreamHealthReport {
 
 /**
  * What health checks need to know: handlers running (and their partitions), producer connected,
- * store reachable, partitions stopped or restoring. Plain data; `StreamStoreHealthIndicator`
+ * store reachable, partitions halted, waiting or restoring. Plain data; `StreamStoreHealthIndicator`
  * (from `@samsa/stream-store/terminus`) wraps it for @nestjs/terminus.
  */
 @Injectable()
@@ -32,24 +40,36 @@ export class StreamHealth {
   async check(): Promise<StreamHealthReport> {
     const handlers = this.server.handlerStatus();
     const problems: string[] = [];
+    const degraded: string[] = [];
     for (const handler of handlers) {
       if (handler.state === 'crashed')
         problems.push(`${handler.handler}: consumer crashed (${handler.error ?? 'unknown error'})`);
+      if (handler.state === 'restarting')
+        problems.push(`${handler.handler}: consumer keeps restarting (${handler.error ?? 'unknown error'})`);
       for (const [partition, reason] of Object.entries(handler.halted)) {
         problems.push(`${handler.handler}: partition ${partition} ${reason}`);
+      }
+      for (const [partition, reason] of Object.entries(handler.waiting)) {
+        degraded.push(`${handler.handler}: partition ${partition} ${reason}`);
       }
     }
     const producer = this.kafka.connected ? 'connected' : 'disconnected';
     if (producer === 'disconnected') problems.push('Kafka producer is not connected');
     const store = await this.storeState();
     if (store === 'unreachable') problems.push('state store database is unreachable');
+    const restoring = this.changelogs.restoring();
+    for (const { store: name, partition, restored, total } of restoring)
+      degraded.push(`store ${name}: partition ${partition} restoring (${restored} of ${total} records)`);
+    const status = problems.length > 0 ? 'unhealthy' : degraded.length > 0 ? 'degraded' : 'healthy';
     return {
-      healthy: problems.length === 0,
+      healthy: status !== 'unhealthy',
+      status,
       problems,
+      degraded,
       handlers,
       producer,
       store,
-      restoring: this.changelogs.restoring(),
+      restoring,
     };
   }
 

@@ -23,6 +23,13 @@ export interface StreamHandlerOptions {
   deadLetter?: string | false;
   /** Where a new group starts: `earliest` (default) or `latest`. */
   start?: 'earliest' | 'latest';
+  /**
+   * With state stores: what happens when the offset stored in SQL lies outside the partition's log
+   * (the topic was recreated, the cluster is another one, records expired unhandled). `halt` stops
+   * the partition and says so in health; `earliest`/`latest` go on from the log's start/end with a
+   * warning naming the gap. Default from `forRoot({ offsetReset })`, else `halt`.
+   */
+  offsetReset?: 'halt' | 'earliest' | 'latest';
   /** Topic(s) that receive the handler's return value. */
   sink?: string | string[];
 }

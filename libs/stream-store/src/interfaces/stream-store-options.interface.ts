@@ -62,6 +62,12 @@ export interface StreamStoreModuleOptions {
   };
   /** Longest wait for in-flight handlers at shutdown, in ms. Default 30 000. */
   shutdownTimeoutMs?: number;
+  /**
+   * With state stores: what a handler does when the offset stored in SQL lies outside its partition's
+   * log - `halt` (default: the partition stops, health says why), or `earliest`/`latest` (go on from
+   * the log's start/end, with a warning naming the gap). Overridable per handler.
+   */
+  offsetReset?: 'halt' | 'earliest' | 'latest';
 }
 
 export interface StreamStoreOptionsFactory {

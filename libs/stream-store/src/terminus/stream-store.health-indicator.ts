@@ -17,7 +17,9 @@ export class StreamStoreHealthIndicator {
     const indicator = this.indicators.check(key);
     const report = await this.health.check();
     const details = {
+      samsaStatus: report.status,
       problems: report.problems,
+      degraded: report.degraded,
       producer: report.producer,
       store: report.store,
       restoring: report.restoring,

@@ -9,6 +9,8 @@ export interface StreamContextActions {
   group: string;
   attempt: number;
   publish(topic: string, message: object, options?: PublishOptions): void;
+  /** Builds the run's abort signal when first asked for: most handlers never ask. */
+  signal(): AbortSignal;
 }
 
 /** Per-message context, injected with `@Ctx()`. */
@@ -68,6 +70,17 @@ export class StreamContext extends BaseRpcContext<[KafkaRecord, StreamContextAct
   publish(topic: string, message: object, options?: PublishOptions): void {
     this.args[1].publish(topic, message, options);
   }
+
+  /**
+   * Aborted when this run must stop: its `timeout` passed, or the consumer is stopping (shutdown,
+   * rebalance). Pass it to cancellable work (`fetch`, database drivers) or check `aborted` in long loops;
+   * the partition waits for the run to settle before it handles anything else.
+   */
+  get signal(): AbortSignal {
+    return (this.cachedSignal ??= this.args[1].signal());
+  }
+
+  private cachedSignal?: AbortSignal;
 
   /** Keeps the consumer's group session alive during long work. */
   heartbeat(): Promise<void> {

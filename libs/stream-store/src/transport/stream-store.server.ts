@@ -41,6 +41,8 @@ export interface HandlerStatus {
   topics: string[];
   assigned: Array<{ topic: string; partition: number }>;
   halted: Record<string, string>;
+  /** Partitions paused until something comes back by itself (a broker, a database, a stuck run), with why. */
+  waiting: Record<string, string>;
   error?: string;
 }
 
@@ -91,6 +93,9 @@ export class StreamStoreServer extends Server implements CustomTransportStrategy
       handler: binding.id,
       ...member.state,
       halted: Object.fromEntries(processor.halted),
+      waiting: Object.fromEntries(
+        [...processor.waiting].map(([partition, { reason }]) => [partition, reason]),
+      ),
     }));
   }
 
@@ -126,6 +131,8 @@ export class StreamStoreServer extends Server implements CustomTransportStrategy
         encodeOutput,
         ledger,
         changelogs: ledger && this.changelogs.enabled ? this.changelogs : undefined,
+        watermarks: (topic) => this.kafka.admin.fetchTopicOffsets(topic),
+        offsetReset: this.options.offsetReset ?? 'halt',
         observer: this.observer,
         heartbeatIntervalMs: DEFAULTS.heartbeatIntervalMs,
       });

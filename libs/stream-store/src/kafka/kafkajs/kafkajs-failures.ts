@@ -1,4 +1,8 @@
-import {
+import kafkajs from 'kafkajs';
+import type { FailureKind } from '../../errors/failure-kind.js';
+
+// KafkaJS is CommonJS and builds its exports in a way Node's ESM loader cannot see by name.
+const {
   KafkaJSConnectionError,
   KafkaJSError,
   KafkaJSGroupCoordinatorNotFound,
@@ -6,8 +10,7 @@ import {
   KafkaJSProtocolError,
   KafkaJSRequestTimeoutError,
   KafkaJSSASLAuthenticationError,
-} from 'kafkajs';
-import type { FailureKind } from '../../errors/failure-kind.js';
+} = kafkajs;
 
 /** Protocol errors about the record itself: the broker will refuse it again, however often asked. */
 const REFUSED_TYPES = new Set([
