@@ -1,3 +1,4 @@
+import { quoteInput } from './quote-input.js';
 import { SchemaError } from './schema.error.js';
 
 /** What a codec was doing when it failed. */
@@ -15,6 +16,7 @@ export class CodecError extends SchemaError {
     readonly problem: string,
     cause?: unknown,
   ) {
-    super(`${codec} codec for ${schema} cannot ${operation}: ${problem}`, { cause });
+    // A codec's own message may quote the value it failed on (avsc does): bounded like any quoted input.
+    super(`${codec} codec for ${schema} cannot ${operation}: ${quoteInput(problem, 500)}`, { cause });
   }
 }

@@ -1,4 +1,8 @@
+import { quoteInput } from './quote-input.js';
 import { SchemaError } from './schema.error.js';
+
+/** The most issues the message lists (all of them stay in `issues`): unknown properties come from the input. */
+const LISTED_ISSUES = 20;
 
 /** One failed property of a message. */
 export interface ValidationIssue {
@@ -16,11 +20,17 @@ export class MessageValidationError extends SchemaError {
     /** Every failed property, depth first. */
     readonly issues: readonly ValidationIssue[],
   ) {
+    const listed = issues
+      .slice(0, LISTED_ISSUES)
+      .map(
+        (issue) =>
+          `  - ${quoteInput(issue.path) || '(message)'}: ${quoteInput(issue.constraints.join('; '), 240)}`,
+      );
+    if (issues.length > LISTED_ISSUES)
+      listed.push(`  - …and ${issues.length - LISTED_ISSUES} more (see \`issues\`)`);
     super(
       `Message does not match ${className} (${issues.length} issue${issues.length === 1 ? '' : 's'}):\n` +
-        issues
-          .map((issue) => `  - ${issue.path || '(message)'}: ${issue.constraints.join('; ')}`)
-          .join('\n') +
+        listed.join('\n') +
         '\nFix the producer, or publish a new schema version if the contract changed.',
     );
   }
