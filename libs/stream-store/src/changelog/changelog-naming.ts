@@ -6,15 +6,17 @@ export function changelogTopic(prefix: string, appId: string, store: string): st
 }
 
 /**
- * Headers of changelog records: on the first record of each produced chunk, the consumed position
- * the changes were committed with (so a restore also restores where the group goes on from) and
- * the epoch of the assignment they were made under; on any record, the key's expiry.
+ * Headers of changelog records. On the first record of each produced chunk: the consumed
+ * partition whose batch made the changes, the epoch of the assignment they were made under, and
+ * how many records the chunk has (a restore skips a zombie's chunk, and only that chunk). On any
+ * record, the key's expiry. Where the group goes on from is not a header: it is a position record
+ * of its own (see `changelog-position.ts`), which compaction keeps.
  */
 export const CHANGELOG_HEADERS = {
   group: 'samsa.group',
   topic: 'samsa.topic',
   partition: 'samsa.partition',
-  offset: 'samsa.offset',
   epoch: 'samsa.epoch',
+  records: 'samsa.records',
   expiresAt: 'samsa.expires-at',
 } as const;

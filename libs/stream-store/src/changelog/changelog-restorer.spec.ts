@@ -7,36 +7,41 @@ import type {
 } from '../kafka/kafka-client.interface.js';
 import type { StoreBackend } from '../store/backend/store-backend.interface.js';
 import type { StoreSettings } from '../store/store-settings.js';
-import { CHANGELOG_HEADERS } from './changelog-naming.js';
+import { positionMessage } from './changelog-position.js';
 import { ChangelogRestorer } from './changelog-restorer.js';
+import { chunkHeaders } from './changelog-writer.js';
 import { RestoreReader } from './restore-reader.js';
 
 const topicOf = (store: string) => `app-${store}-changelog`;
 
-/** Two changelogs of 2 partitions, 3 records each; the first carries a position header. */
+/** Two changelogs of 2 partitions: one batch each, 3 changes and the position record closing it. */
 const log = new Map<string, KafkaRecord[][]>(
   ['counts', 'totals'].map((store) => [
     topicOf(store),
-    [0, 1].map((partition) =>
-      [0, 1, 2].map((offset) => ({
+    [0, 1].map((partition) => {
+      const consumed = { group: 'g', topic: 'events', partition };
+      const closing = positionMessage({ ...consumed, offset: '42' }, 1, partition);
+      const records: KafkaRecord[] = [0, 1, 2].map((offset) => ({
         topic: topicOf(store),
         partition,
         offset: String(offset),
         key: Buffer.from(`k${offset}`),
         value: Buffer.from(String(offset)),
-        headers:
-          offset === 0
-            ? {
-                [CHANGELOG_HEADERS.group]: 'g',
-                [CHANGELOG_HEADERS.topic]: 'events',
-                [CHANGELOG_HEADERS.partition]: String(partition),
-                [CHANGELOG_HEADERS.offset]: '42',
-                [CHANGELOG_HEADERS.epoch]: '1',
-              }
-            : {},
+        headers: offset === 0 ? chunkHeaders({ ...consumed, offset: '' }, 1, 4) : {},
         timestamp: '0',
-      })),
-    ),
+      }));
+      const { key, value } = closing;
+      records.push({
+        topic: topicOf(store),
+        partition,
+        offset: '3',
+        key: Buffer.from(key),
+        value: Buffer.from(value),
+        headers: {},
+        timestamp: '0',
+      });
+      return records;
+    }),
   ]),
 );
 
@@ -105,10 +110,10 @@ describe('ChangelogRestorer', () => {
       partition: 1,
       upserts: [0, 1, 2].map((i) => ({ key: `k${i}`, value: String(i), expiresAt: null })),
       deletes: [],
-      checkpoint: '3',
+      checkpoint: '4',
       positions: [{ group: 'g', topic: 'events', partition: 1, offset: '42' }],
     });
-    expect(counted).toContainEqual(['counts', 0, 3]);
+    expect(counted).toContainEqual(['counts', 0, 4]);
     // Once per assignment; up to date afterwards.
     await restorer.ensure(0, stores);
     restorer.forget();

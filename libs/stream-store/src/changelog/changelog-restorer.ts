@@ -3,21 +3,34 @@ import type { KafkaRecord, StreamAdmin } from '../kafka/kafka-client.interface.j
 import type { RestoredPosition } from '../store/backend/journal-sql.js';
 import type { StoreBackend } from '../store/backend/store-backend.interface.js';
 import type { StoreSettings } from '../store/store-settings.js';
-import { positionId, readChunk, type Fencing } from './restore-chunk.js';
+import { positionId } from './changelog-position.js';
+import { readChunk, startFencing, type Fencing } from './restore-chunk.js';
 import type { RestoreReader } from './restore-reader.js';
 
+/** A restore under way, for health: how far it got through the changelog offsets it has to read. */
 export interface RestoreProgress {
   store: string;
   partition: number;
+  /** Changelog offsets read so far (from the checkpoint the restore started at). */
   restored: number;
+  /** Changelog offsets to read in all; compaction leaves fewer records than offsets. */
   total: number;
+  /** Records applied so far. */
+  records: number;
 }
 
 /**
+ * At most this many records per SQL transaction (and the checkpoint moves with each): a restore
+ * killed midway goes on from its last transaction, and no transaction holds SQLite's write lock
+ * long. A fetch brings at most 1 MiB per partition, so transactions stay a few MB at most.
+ */
+export const RESTORE_RECORDS_PER_TRANSACTION = 5_000;
+
+/**
  * Brings a partition's local state up to its changelogs before the partition is processed: from
- * the local checkpoint (or the log start) to the end, in one SQL transaction per fetched chunk
- * with the new checkpoint and the consumed positions the changes were committed with. Restores
- * share one reader (restores asked for together share its fetches).
+ * the local checkpoint (or the log start) to the end, in bounded SQL transactions, each with the
+ * new checkpoint and the consumed positions the changes were committed with. Restores share one
+ * reader (restores asked for together share its fetches).
  */
 export class ChangelogRestorer {
   private readonly logger = new Logger('StateRestore');
@@ -52,7 +65,7 @@ export class ChangelogRestorer {
   }
 
   /** This process wrote changes under `epoch`: older records of that partition are a zombie's. */
-  noteEpoch(position: RestoredPosition, epoch: number): void {
+  noteEpoch(position: Omit<RestoredPosition, 'offset'>, epoch: number): void {
     const id = positionId(position);
     if (epoch > (this.epochs.get(id) ?? 0)) this.epochs.set(id, epoch);
   }
@@ -90,40 +103,54 @@ export class ChangelogRestorer {
     const backend = await this.database();
     const from = (await backend.checkpoint(store, partition)) ?? end.low;
     if (BigInt(from) >= BigInt(end.high)) return;
-    const progress = { store, partition, restored: 0, total: Number(BigInt(end.high) - BigInt(from)) };
+    const progress = {
+      store,
+      partition,
+      restored: 0,
+      total: Number(BigInt(end.high) - BigInt(from)),
+      records: 0,
+    };
     this.active.set(`${store}:${partition}`, progress);
     const started = performance.now();
     this.logger.log(`Restoring ${store}[${partition}] from ${topic} offsets ${from}..${end.high}`);
-    const fencing: Fencing = { epochs: this.epochs, skipping: false };
+    const fencing = startFencing(this.epochs);
     try {
-      await this.reader.read(topics, { topic, partition, from, end: end.high }, async (records) => {
-        await this.apply(backend, store, partition, records, fencing);
-        progress.restored += records.length;
-        this.onRestored(store, partition, records.length);
+      await this.reader.read(topics, { topic, partition, from, end: end.high }, async (fetched) => {
+        for (let start = 0; start < fetched.length; start += RESTORE_RECORDS_PER_TRANSACTION) {
+          const records = fetched.slice(start, start + RESTORE_RECORDS_PER_TRANSACTION);
+          const next = await this.apply(backend, store, partition, records, fencing);
+          progress.restored = Number(next - BigInt(from));
+          progress.records += records.length;
+          this.onRestored(store, partition, records.length);
+        }
       });
     } finally {
       this.active.delete(`${store}:${partition}`);
     }
     const seconds = (performance.now() - started) / 1000;
     this.logger.log(
-      `Restored ${store}[${partition}]: ${progress.restored} records in ${seconds.toFixed(1)} s`,
+      `Restored ${store}[${partition}]: ${progress.records} records in ${seconds.toFixed(1)} s`,
     );
   }
 
-  /** One chunk: the latest change per key, the checkpoint past it, and the furthest positions seen. */
+  /**
+   * One transaction: the latest change per key, the checkpoint past the records, and the furthest
+   * positions seen. Resolves with the new checkpoint.
+   */
   private async apply(
     backend: StoreBackend,
     store: string,
     partition: number,
     records: KafkaRecord[],
     fencing: Fencing,
-  ): Promise<void> {
+  ): Promise<bigint> {
     const { upserts, deletes, positions } = readChunk(records, fencing);
-    const last = records[records.length - 1];
+    const next = BigInt(records[records.length - 1].offset) + 1n;
     await backend.restore(
       { store, partition, upserts, deletes },
-      { store, partition, offset: (BigInt(last.offset) + 1n).toString() },
+      { store, partition, offset: next.toString() },
       positions,
     );
+    return next;
   }
 }

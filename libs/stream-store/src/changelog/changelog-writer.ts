@@ -1,17 +1,26 @@
-import type { StreamAdmin, StreamProducer } from '../kafka/kafka-client.interface.js';
+import type { ProduceMessage, StreamAdmin, StreamProducer } from '../kafka/kafka-client.interface.js';
 import type { TopicManager } from '../publisher/topic-manager.js';
 import type { Checkpoint, RestoredPosition } from '../store/backend/journal-sql.js';
 import { pendingJson } from '../store/pending-write.js';
 import type { StoreSettings } from '../store/store-settings.js';
 import type { PendingWrite, UnitOfWork } from '../store/unit-of-work.js';
 import { CHANGELOG_HEADERS } from './changelog-naming.js';
+import { positionMessage } from './changelog-position.js';
 
 const COMPACTED = { 'cleanup.policy': 'compact' };
 
+/** A store's changes of one batch, cut into produce requests. */
+interface StoreChunks {
+  store: string;
+  topic: string;
+  chunks: ProduceMessage[][];
+}
+
 /**
  * Writes a batch's state changes to the stores' changelog topics, on the partition of the input
- * partition the state belongs to. Called before the batch's SQL commit: the records carry the
- * consumed position, and the checkpoints it returns are committed with the state.
+ * partition the state belongs to, then the consumed position as a record of its own, after all of
+ * them. Called before the batch's SQL commit; the checkpoints it returns are committed with the
+ * state.
  */
 export class ChangelogWriter {
   private readonly partitionCounts = new Map<string, Promise<number>>();
@@ -37,30 +46,40 @@ export class ChangelogWriter {
     const changes = [...work.writes()].filter(([store, writes]) => names.has(store) && writes.size > 0);
     if (changes.length === 0) return [];
     const partitions = Math.max(await this.inputPartitions(position.topic), work.partition + 1);
-    return Promise.all(
-      changes.map(async ([store, writes]) => {
+    const planned = await Promise.all(
+      changes.map(async ([store, writes]): Promise<StoreChunks> => {
         const topic = this.topicOf(store);
         await this.topics.ensure(topic, { partitions, config: COMPACTED });
-        let next = '0';
-        for (const chunk of chunks([...writes])) {
-          const messages = chunk.map(([key, write], index) => ({
-            key,
-            value: write.deleted ? null : pendingJson(write),
-            partition: work.partition,
-            headers: {
-              ...(index === 0 ? positionHeaders(position, epoch) : {}),
-              ...(!write.deleted && write.expiresAt !== undefined
-                ? { [CHANGELOG_HEADERS.expiresAt]: String(write.expiresAt) }
-                : {}),
-            },
-          }));
-          // Chunks go one after another: each lands contiguously, in order.
-          const [result] = await this.producer.send([{ topic, messages }]);
-          next = (BigInt(result?.offset ?? '0') + BigInt(messages.length)).toString();
-        }
-        return { store, partition: work.partition, offset: next };
+        return { store, topic, chunks: chunks([...writes], work.partition) };
       }),
     );
+    // The position record is restore's proof that every change of the batch is in: it comes after
+    // all of them. One store: it rides in the last chunk (one record batch, appended whole).
+    const marker = positionMessage(position, epoch, work.partition);
+    if (planned.length === 1) {
+      const [only] = planned;
+      only.chunks[only.chunks.length - 1].push(marker);
+      return [
+        { store: only.store, partition: work.partition, offset: await this.produce(only, position, epoch) },
+      ];
+    }
+    await Promise.all(planned.map((store) => this.produce(store, position, epoch)));
+    const written = await this.producer.send(planned.map(({ topic }) => ({ topic, messages: [marker] })));
+    return planned.map(({ store, topic }) => {
+      const result = written.find((metadata) => metadata.topic === topic);
+      return { store, partition: work.partition, offset: (BigInt(result?.offset ?? '0') + 1n).toString() };
+    });
+  }
+
+  /** Chunks go one after another: each lands contiguously, in order. Resolves with the next offset. */
+  private async produce({ topic, chunks }: StoreChunks, position: RestoredPosition, epoch: number) {
+    let next = '0';
+    for (const messages of chunks) {
+      messages[0].headers = { ...messages[0].headers, ...chunkHeaders(position, epoch, messages.length) };
+      const [result] = await this.producer.send([{ topic, messages }]);
+      next = (BigInt(result?.offset ?? '0') + BigInt(messages.length)).toString();
+    }
+    return next;
   }
 
   /** A changelog has as many partitions as the input topic: state of input partition p lives in p. */
@@ -74,33 +93,43 @@ export class ChangelogWriter {
   }
 }
 
-/** The position and epoch go on the first record of each chunk; the records after it inherit them. */
-function positionHeaders(position: RestoredPosition, epoch: number): Record<string, string> {
+/** On the first record of each chunk: whose batch it is, under which epoch, and how long the chunk is. */
+export function chunkHeaders(
+  position: RestoredPosition,
+  epoch: number,
+  records: number,
+): Record<string, string> {
   return {
     [CHANGELOG_HEADERS.group]: position.group,
     [CHANGELOG_HEADERS.topic]: position.topic,
     [CHANGELOG_HEADERS.partition]: String(position.partition),
-    [CHANGELOG_HEADERS.offset]: position.offset,
     [CHANGELOG_HEADERS.epoch]: String(epoch),
+    [CHANGELOG_HEADERS.records]: String(records),
   };
 }
 
 /** Produce requests stay well under the broker's default 1 MiB `message.max.bytes`. */
 const MAX_CHUNK_BYTES = 256 * 1024;
 
-function chunks(writes: Array<[string, PendingWrite]>): Array<Array<[string, PendingWrite]>> {
-  const result: Array<Array<[string, PendingWrite]>> = [];
-  let current: Array<[string, PendingWrite]> = [];
+function chunks(writes: Array<[string, PendingWrite]>, partition: number): ProduceMessage[][] {
+  const result: ProduceMessage[][] = [];
+  let current: ProduceMessage[] = [];
   let bytes = 0;
-  for (const entry of writes) {
-    const [key, write] = entry;
-    const size = key.length + (write.deleted ? 0 : pendingJson(write).length) + 64;
+  for (const [key, write] of writes) {
+    const value = write.deleted ? null : pendingJson(write);
+    const size = key.length + (value?.length ?? 0) + 64;
     if (current.length > 0 && bytes + size > MAX_CHUNK_BYTES) {
       result.push(current);
       current = [];
       bytes = 0;
     }
-    current.push(entry);
+    const expiresAt = !write.deleted && write.expiresAt !== undefined ? write.expiresAt : undefined;
+    current.push({
+      key,
+      value,
+      partition,
+      headers: expiresAt === undefined ? {} : { [CHANGELOG_HEADERS.expiresAt]: String(expiresAt) },
+    });
     bytes += size;
   }
   if (current.length > 0) result.push(current);

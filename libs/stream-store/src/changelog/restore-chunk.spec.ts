@@ -1,14 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { KafkaRecord, RecordHeaders } from '../kafka/kafka-client.interface.js';
 import { CHANGELOG_HEADERS } from './changelog-naming.js';
-import { readChunk, type Fencing } from './restore-chunk.js';
+import { positionMessage } from './changelog-position.js';
+import { chunkHeaders } from './changelog-writer.js';
+import { readChunk, startFencing } from './restore-chunk.js';
 
-let offset = 0;
-function record(key: string, value: string | null, headers: RecordHeaders = {}): KafkaRecord {
+const consumed = { group: 'group', topic: 'events', partition: 0 };
+
+/** A changelog record at `offset` (compaction leaves gaps: offsets are given, not counted). */
+function record(offset: number, key: string, value: string | null, headers: RecordHeaders = {}): KafkaRecord {
   return {
     topic: 'app-counts-changelog',
     partition: 0,
-    offset: String(offset++),
+    offset: String(offset),
     key: Buffer.from(key),
     value: value === null ? null : Buffer.from(value),
     headers,
@@ -16,44 +20,81 @@ function record(key: string, value: string | null, headers: RecordHeaders = {}):
   };
 }
 
-/** The headers the writer puts on the first record of each produced chunk. */
-function position(inputOffset: number, epoch: number): RecordHeaders {
-  return {
-    [CHANGELOG_HEADERS.group]: Buffer.from('group'),
-    [CHANGELOG_HEADERS.topic]: Buffer.from('events'),
-    [CHANGELOG_HEADERS.partition]: Buffer.from('0'),
-    [CHANGELOG_HEADERS.offset]: Buffer.from(String(inputOffset)),
-    [CHANGELOG_HEADERS.epoch]: Buffer.from(String(epoch)),
-  };
+/** The record closing a batch: the consumed position `inputOffset`, written under `epoch`. */
+function position(
+  offset: number,
+  inputOffset: number,
+  epoch: number,
+  headers: RecordHeaders = {},
+): KafkaRecord {
+  const message = positionMessage({ ...consumed, offset: String(inputOffset) }, epoch, 0);
+  return record(offset, message.key, message.value, headers);
 }
 
-const fresh = (): Fencing => ({ epochs: new Map(), skipping: false });
+/** The headers the writer puts on the first record of a chunk of `records` records. */
+const opens = (epoch: number, records: number) => chunkHeaders({ ...consumed, offset: '' }, epoch, records);
 
 describe('readChunk', () => {
-  it('keeps the latest change per key, tombstones as deletes, expiry from its header', () => {
+  it('keeps the latest change per key, tombstones as deletes, expiry from its header; positions are not state', () => {
     const chunk = readChunk(
       [
-        record('a', '1', position(10, 1)),
-        record('b', '1'),
-        record('a', '2', { [CHANGELOG_HEADERS.expiresAt]: Buffer.from('5000') }),
-        record('b', null),
+        record(0, 'a', '1', opens(1, 5)),
+        record(1, 'b', '1'),
+        record(2, 'a', '2', { [CHANGELOG_HEADERS.expiresAt]: Buffer.from('5000') }),
+        record(3, 'b', null),
+        position(4, 10, 1),
       ],
-      fresh(),
+      startFencing(new Map()),
     );
     expect(chunk.upserts).toEqual([{ key: 'a', value: '2', expiresAt: 5000 }]);
     expect(chunk.deletes).toEqual(['b']);
-    expect(chunk.positions).toEqual([{ group: 'group', topic: 'events', partition: 0, offset: '10' }]);
+    expect(chunk.positions).toEqual([{ ...consumed, offset: '10' }]);
   });
 
-  it('skips a zombie’s older-epoch records, also when a fetch split its produced chunk', () => {
-    const fencing = fresh();
-    readChunk([record('a', '1', position(10, 2))], fencing);
-    // A zombie (epoch 1) writes late: its chunk's first record carries the headers, the rest inherit them.
-    const first = readChunk([record('a', '99', position(5, 1)), record('b', '99')], fencing);
-    const second = readChunk([record('c', '99'), record('d', '3', position(11, 2))], fencing);
+  it('restores the latest position of each consumed partition after compaction dropped the chunks’ first records', () => {
+    // Compacted: only the last writes of k and the last position of each input topic are left.
+    const other = positionMessage({ ...consumed, topic: 'other', offset: '3' }, 1, 0);
+    const chunk = readChunk(
+      [record(57, 'k', '6'), position(58, 61, 1), record(70, other.key, other.value)],
+      startFencing(new Map()),
+    );
+    expect(chunk.upserts).toEqual([{ key: 'k', value: '6', expiresAt: null }]);
+    expect(chunk.positions).toEqual([
+      { ...consumed, offset: '61' },
+      { ...consumed, topic: 'other', offset: '3' },
+    ]);
+  });
+
+  it('skips a zombie’s older-epoch chunk, also when a fetch split it, and only that chunk', () => {
+    const fencing = startFencing(new Map());
+    readChunk([record(0, 'a', '1', opens(2, 2)), position(1, 10, 2)], fencing);
+    // A zombie (epoch 1) writes late: a chunk of 3 records, split by the fetch.
+    const first = readChunk([record(2, 'a', '99', opens(1, 3)), record(3, 'b', '99')], fencing);
+    const second = readChunk(
+      [position(4, 5, 1), record(5, 'd', '3', opens(2, 2)), position(6, 11, 2)],
+      fencing,
+    );
     expect(first).toEqual({ upserts: [], deletes: [], positions: [] });
     expect(second.upserts).toEqual([{ key: 'd', value: '3', expiresAt: null }]);
-    expect(second.positions).toEqual([{ group: 'group', topic: 'events', partition: 0, offset: '11' }]);
+    expect(second.positions).toEqual([{ ...consumed, offset: '11' }]);
     expect(fencing.epochs.get('group\u0000events\u00000')).toBe(2);
+  });
+
+  it('applies records whose chunk lost its first record to compaction, after a zombie’s chunk', () => {
+    const fencing = startFencing(new Map([['group\u0000events\u00000', 2]]));
+    // The zombie's chunk is offsets 10-11; offset 20's chunk began at 19, which compaction removed.
+    const chunk = readChunk(
+      [record(10, 'z', '99', opens(1, 2)), record(11, 'y', '99'), record(20, 'c', '7')],
+      fencing,
+    );
+    expect(chunk.upserts).toEqual([{ key: 'c', value: '7', expiresAt: null }]);
+  });
+
+  it('ignores a zombie’s position record and never moves a position back', () => {
+    const fencing = startFencing(new Map([['group\u0000events\u00000', 2]]));
+    expect(readChunk([position(0, 99, 1)], fencing).positions).toEqual([]);
+    expect(readChunk([position(1, 40, 2), position(2, 30, 2)], fencing).positions).toEqual([
+      { ...consumed, offset: '40' },
+    ]);
   });
 });
