@@ -16,6 +16,7 @@ export { StreamRecord } from './decorators/stream-record.decorator.js';
 export { StreamContext } from './transport/stream-context.js';
 export { StreamStoreServer, type HandlerStatus } from './transport/stream-store.server.js';
 export { DEAD_LETTER_HEADERS } from './consumer/dead-letter.js';
+export { BatchItemFailures, type BatchItemFailure } from './consumer/batch-item-failures.js';
 export { startStreamWorker, type StreamWorkerOptions } from './worker/stream-worker.js';
 
 // State stores
@@ -49,3 +50,4 @@ export { KafkajsClient } from './kafka/kafkajs/kafkajs-client.js';
 // Errors
 export * from './errors/index.js';
 export { HandlerFailedError } from './consumer/handler-invoker.js';
+export { classifyFailure, type FailureKind } from './errors/failure-kind.js';
