@@ -10,6 +10,7 @@ export { SchemaRegistry } from './registry/schema-registry.js';
 
 // Envelope and validation
 export { encodeEnvelope, decodeEnvelope, type DecodedEnvelope } from './envelope/envelope.js';
+export { MAX_DATA_DEPTH } from './envelope/data-limits.js';
 export {
   validateMessage,
   validateMessageSync,
@@ -44,6 +45,8 @@ export { UnknownSchemaError } from './errors/unknown-schema.error.js';
 export { EnvelopeError } from './errors/envelope.error.js';
 export { EnvelopeNotJsonError } from './errors/envelope-not-json.error.js';
 export { EnvelopeNotObjectError } from './errors/envelope-not-object.error.js';
+export { EnvelopeNotUtf8Error } from './errors/envelope-not-utf8.error.js';
+export { EnvelopeTooDeepError } from './errors/envelope-too-deep.error.js';
 export { EnvelopeMissingSchemaError } from './errors/envelope-missing-schema.error.js';
 export { EnvelopeInvalidSchemaRefError } from './errors/envelope-invalid-schema-ref.error.js';
 export { EnvelopeMissingDataError } from './errors/envelope-missing-data.error.js';

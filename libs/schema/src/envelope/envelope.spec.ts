@@ -5,9 +5,12 @@ import { EnvelopeMissingDataError } from '../errors/envelope-missing-data.error.
 import { EnvelopeMissingSchemaError } from '../errors/envelope-missing-schema.error.js';
 import { EnvelopeNotJsonError } from '../errors/envelope-not-json.error.js';
 import { EnvelopeNotObjectError } from '../errors/envelope-not-object.error.js';
+import { EnvelopeNotUtf8Error } from '../errors/envelope-not-utf8.error.js';
+import { EnvelopeTooDeepError } from '../errors/envelope-too-deep.error.js';
 import { EnvelopeError } from '../errors/envelope.error.js';
 import { InvalidSchemaRefError } from '../errors/invalid-schema-ref.error.js';
 import { SchemaError } from '../errors/schema.error.js';
+import { MAX_DATA_DEPTH } from './data-limits.js';
 import { decodeEnvelope, encodeEnvelope } from './envelope.js';
 
 function decodeError(bytes: Buffer | Uint8Array | string): EnvelopeError {
@@ -168,6 +171,75 @@ describe('decodeEnvelope', () => {
       const error = decodeError('{"schema":"Content:1","__proto__":{"data":1}}');
       expect(error).toBeInstanceOf(EnvelopeMissingDataError);
       expect(({} as Record<string, unknown>).data).toBeUndefined();
+    });
+  });
+
+  describe('strict UTF-8', () => {
+    const envelopeAround = (inner: number[]) =>
+      Buffer.concat([Buffer.from('{"schema":"A:1","data":"'), Buffer.from(inner), Buffer.from('"}')]);
+
+    it.each([
+      ['a stray continuation byte', [0x80]],
+      ['0xFF', [0xff]],
+      ['an overlong encoding of "/"', [0xc0, 0xaf]],
+      ['an encoded surrogate half', [0xed, 0xa0, 0x80]],
+      ['a truncated sequence', [0xe2, 0x82]],
+    ])('%s → EnvelopeNotUtf8Error, never U+FFFD in the data', (_case, bytes) => {
+      const value = envelopeAround(bytes);
+      const error = decodeError(value);
+      expect(error).toBeInstanceOf(EnvelopeNotUtf8Error);
+      expect(error).toMatchObject({ byteLength: value.length });
+      expect(error.message).toMatch(/^Message is not valid UTF-8 \(\d+ bytes\).*encoded as UTF-8 JSON/);
+    });
+
+    it('decodes every valid multi-byte sequence as before', () => {
+      const text = 'ä € 𝄞 \u{10FFFF}';
+      expect(decodeEnvelope(encodeEnvelope('A:1', text)).data).toBe(text);
+    });
+  });
+
+  describe('depth limit', () => {
+    const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+
+    it(`accepts data ${MAX_DATA_DEPTH} levels deep and refuses one more`, () => {
+      expect(MAX_DATA_DEPTH).toBe(128);
+      expect(() => decodeEnvelope(`{"schema":"A:1","data":${nested(MAX_DATA_DEPTH)}}`)).not.toThrow();
+      const error = decodeError(`{"schema":"A:1","data":${nested(MAX_DATA_DEPTH + 1)}}`);
+      expect(error).toBeInstanceOf(EnvelopeTooDeepError);
+      expect(error).toMatchObject({ ref: 'A:1', limit: MAX_DATA_DEPTH });
+      expect(error.message).toBe(
+        'Message envelope for A:1 nests its data deeper than 128 levels of arrays and objects. ' +
+          'Producers must send flatter data (at most 128 levels).',
+      );
+    });
+
+    it('refuses 100 000 nested arrays and objects with the typed error, not a RangeError', () => {
+      expect(decodeError(`{"schema":"A:1","data":${nested(100_000)}}`)).toBeInstanceOf(EnvelopeTooDeepError);
+      const objects = '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000);
+      expect(decodeError(`{"schema":"A:1","data":${objects}}`)).toBeInstanceOf(EnvelopeTooDeepError);
+    });
+
+    it('counts depth inside arrays of objects and after shallow siblings', () => {
+      const deep = `{"x":[1,{"y":${nested(MAX_DATA_DEPTH - 2)}}]}`;
+      expect(() => decodeEnvelope(`{"schema":"A:1","data":[{},${deep}]}`)).toThrow(EnvelopeTooDeepError);
+    });
+  });
+
+  describe('unsafe keys', () => {
+    it('removes __proto__, constructor and prototype keys at any depth; Object.prototype stays clean', () => {
+      const text =
+        '{"schema":"A:1","data":{"ok":1,"__proto__":{"polluted":true},' +
+        '"list":[{"constructor":{"prototype":{"polluted":true}},"keep":2}]}}';
+      const { data } = decodeEnvelope(text);
+      expect(data).toEqual({ ok: 1, list: [{ keep: 2 }] });
+      expect(Object.keys(data as object)).toEqual(['ok', 'list']);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      expect(Object.getPrototypeOf(Object.assign({}, data))).toBe(Object.prototype);
+    });
+
+    it('returns clean data as parsed, without a copy', () => {
+      const text = '{"schema":"A:1","data":{"nested":{"list":[1,2]}}}';
+      expect(decodeEnvelope(text).data).toEqual({ nested: { list: [1, 2] } });
     });
   });
 });

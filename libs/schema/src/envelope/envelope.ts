@@ -5,14 +5,19 @@ import { EnvelopeMissingDataError } from '../errors/envelope-missing-data.error.
 import { EnvelopeMissingSchemaError } from '../errors/envelope-missing-schema.error.js';
 import { EnvelopeNotJsonError } from '../errors/envelope-not-json.error.js';
 import { EnvelopeNotObjectError } from '../errors/envelope-not-object.error.js';
+import { EnvelopeNotUtf8Error } from '../errors/envelope-not-utf8.error.js';
+import { EnvelopeTooDeepError } from '../errors/envelope-too-deep.error.js';
 import { InvalidSchemaRefError } from '../errors/invalid-schema-ref.error.js';
 import { formatSchemaRef, parseSchemaRef, type SchemaRef } from '../ref/schema-ref.js';
+import { stripUnsafeKeys } from '../validation/strip-unsafe-keys.js';
+import { inspectData, MAX_DATA_DEPTH } from './data-limits.js';
 
 /** A decoded envelope: which schema the data claims to follow, and the (not yet validated) data. */
 export interface DecodedEnvelope {
   readonly schema: SchemaRef;
   /** The reference as written, `Id:version` (canonical: parsing is strict). */
   readonly ref: string;
+  /** As parsed, at most `MAX_DATA_DEPTH` levels deep and without `__proto__`/`constructor`/`prototype` keys. */
   readonly data: unknown;
 }
 
@@ -57,9 +62,10 @@ export function encodeEnvelope(ref: SchemaRef | string, data: unknown): Buffer {
 }
 
 /**
- * Decodes an envelope with a single `JSON.parse`. Throws (all `EnvelopeError`s): `EnvelopeNotJsonError`,
- * `EnvelopeNotObjectError`, `EnvelopeMissingSchemaError`, `EnvelopeInvalidSchemaRefError`,
- * `EnvelopeMissingDataError`. The data is returned as parsed: validate it before use.
+ * Decodes an envelope with a single `JSON.parse` of strictly decoded UTF-8. Throws (all `EnvelopeError`s):
+ * `EnvelopeNotUtf8Error`, `EnvelopeNotJsonError`, `EnvelopeNotObjectError`, `EnvelopeMissingSchemaError`,
+ * `EnvelopeInvalidSchemaRefError`, `EnvelopeMissingDataError`, `EnvelopeTooDeepError`. The data is returned as
+ * parsed, bounded in depth and with unsafe keys removed: validate it before use.
  */
 export function decodeEnvelope(bytes: Buffer | Uint8Array | string): DecodedEnvelope {
   const text = toText(bytes);
@@ -91,11 +97,24 @@ export function decodeEnvelope(bytes: Buffer | Uint8Array | string): DecodedEnve
     throw new EnvelopeInvalidSchemaRefError(ref, error);
   }
   if (!Object.hasOwn(envelope, 'data')) throw new EnvelopeMissingDataError(ref);
-  return { schema, ref, data: envelope.data };
+  return { schema, ref, data: boundedData(ref, envelope.data) };
 }
+
+/** One walk: deep documents are refused before anything recursive sees them; unsafe keys are removed. */
+function boundedData(ref: string, data: unknown): unknown {
+  const shape = inspectData(data, MAX_DATA_DEPTH);
+  if (shape === 'too-deep') throw new EnvelopeTooDeepError(ref, MAX_DATA_DEPTH);
+  return shape === 'unsafe-keys' ? stripUnsafeKeys(data) : data;
+}
+
+/** Strict: invalid UTF-8 is refused, never replaced with U+FFFD (which would change the data silently). */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function toText(bytes: Buffer | Uint8Array | string): string {
   if (typeof bytes === 'string') return bytes;
-  if (Buffer.isBuffer(bytes)) return bytes.toString('utf8');
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  try {
+    return utf8.decode(bytes);
+  } catch (error) {
+    throw new EnvelopeNotUtf8Error(bytes.byteLength, error);
+  }
 }
