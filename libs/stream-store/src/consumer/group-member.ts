@@ -5,6 +5,7 @@ import type {
   StreamConsumer,
   TopicPartition,
 } from '../kafka/kafka-client.interface.js';
+import { DEFAULTS } from '../defaults.js';
 import type { BatchProcessor } from './batch-processor.js';
 import type { HandlerBinding } from './handler-binding.js';
 
@@ -112,7 +113,12 @@ export class GroupMember {
     await consumer.connect();
     await consumer.subscribe(topics);
     await consumer.run({
-      eachBatch: (batch, control) => this.processor.process(batch, control),
+      eachBatch: async (batch, control) => {
+        const done = await this.processor.process(batch, control);
+        // A batch that completes ends a run of restarts.
+        if (this.memberState === 'restarting') this.memberState = 'running';
+        return done;
+      },
       onAssignment: async (assigned) => {
         this.assignment = assigned;
         await this.processor.onAssignment(assigned);
@@ -120,6 +126,18 @@ export class GroupMember {
       onCrash: (error) => {
         this.memberState = 'crashed';
         this.lastError = error.message;
+      },
+      onRestart: (error, restarts) => {
+        this.lastError = error.message;
+        if (restarts < DEFAULTS.consumerRestartsUnhealthy) {
+          this.logger.warn(`Consumer restarts (${restarts}): ${error.message}`);
+          return;
+        }
+        if (this.memberState !== 'restarting')
+          this.logger.error(
+            `Consumer restarted ${restarts} times without finishing a batch: ${error.message}`,
+          );
+        this.memberState = 'restarting';
       },
     });
     this.memberState = 'running';
