@@ -1,4 +1,10 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { STREAM_STORE_OPTIONS } from '../constants.js';
 import { KafkaConnections } from '../kafka/kafka-connections.js';
 import type { TopicPartition } from '../kafka/kafka-client.interface.js';
@@ -15,6 +21,8 @@ import { RestoreReader } from './restore-reader.js';
 import { TtlSweeper } from './ttl-sweeper.js';
 
 const COMPACTED = { 'cleanup.policy': 'compact' };
+/** A record batch must fit both: the broker refuses larger ones (MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE). */
+const RECORD_LIMITS = ['max.message.bytes', 'segment.bytes'];
 /** How often expired keys are deleted and tombstoned, at most; shorter TTLs sweep more often. */
 const MAX_SWEEP_INTERVAL_MS = 60_000;
 
@@ -27,11 +35,12 @@ export class Changelogs implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly writer: ChangelogWriter;
   private readonly restorer: ChangelogRestorer;
   private readonly sweeper: TtlSweeper;
+  private readonly logger = new Logger('StateStores');
 
   constructor(
     @Inject(STREAM_STORE_OPTIONS) private readonly options: ResolvedStreamStoreOptions,
     private readonly stores: StoreRuntime,
-    kafka: KafkaConnections,
+    private readonly kafka: KafkaConnections,
     private readonly topics: TopicManager,
     metrics: StreamMetrics,
   ) {
@@ -53,8 +62,13 @@ export class Changelogs implements OnApplicationBootstrap, OnApplicationShutdown
     return this.stores.changelogStores().length > 0;
   }
 
-  /** Starts the TTL sweeper when a store has a TTL: every half TTL, between 1 s and 60 s. */
+  /**
+   * Reads the changelog topics' record size limits (in the background: until then, the broker
+   * default applies), and starts the TTL sweeper when a store has a TTL: every half TTL, between
+   * 1 s and 60 s.
+   */
   onApplicationBootstrap(): void {
+    if (this.enabled) void this.readRecordLimits();
     const ttls = this.stores.ttls();
     if (ttls.length === 0) return;
     this.sweeper.start(Math.max(1_000, Math.min(MAX_SWEEP_INTERVAL_MS, ...ttls.map((ttl) => ttl / 2))));
@@ -98,6 +112,29 @@ export class Changelogs implements OnApplicationBootstrap, OnApplicationShutdown
   async onApplicationShutdown(): Promise<void> {
     await this.sweeper.stop();
     await this.restorer.close();
+  }
+
+  /** Changelog topics that set `max.message.bytes` or `segment.bytes` limit their stores' values to them. */
+  private async readRecordLimits(): Promise<void> {
+    const stores = this.stores.changelogStores().map((store) => store.name);
+    try {
+      await this.kafka.connect();
+      const existing = new Set(await this.kafka.admin.listTopics());
+      const topics = stores.map((store) => this.topicOf(store)).filter((topic) => existing.has(topic));
+      const configs = await this.kafka.admin.describeTopicConfigs(topics, RECORD_LIMITS);
+      for (const store of stores) {
+        const set = configs.get(this.topicOf(store)) ?? {};
+        const limits = RECORD_LIMITS.map((name) => Number(set[name])).filter(
+          (bytes) => Number.isSafeInteger(bytes) && bytes > 0,
+        );
+        if (limits.length > 0) this.stores.setMaxMessageBytes(store, Math.min(...limits));
+      }
+    } catch (error) {
+      this.logger.warn(
+        `Could not read the changelog topics' record limits (${String(error)}): ` +
+          'state values are limited by the broker default (1 MiB).',
+      );
+    }
   }
 
   /** The changelog topic of a store. */

@@ -1,3 +1,5 @@
+import { overLimit } from '../changelog/changelog-record-limit.js';
+import { StateValueTooLargeError } from '../errors/state-value-too-large.error.js';
 import type { StoreBackend, StoredValue } from './backend/store-backend.interface.js';
 import { assertKey, compareKeys, inRange, toKeyRange, type KeyRange } from './keys.js';
 import { isLive, pendingJson } from './pending-write.js';
@@ -24,9 +26,14 @@ export class SqlStateStore<T> implements StateStore<T> {
    */
   private outsideWrites = 0;
 
+  /**
+   * `valueLimit`: the most bytes of key and value a write in a handler may take (its changelog
+   * record's limit); undefined when the store has no changelog.
+   */
   constructor(
     private readonly settings: StoreSettings,
     private readonly backend: () => Promise<StoreBackend>,
+    private readonly valueLimit: () => number | undefined = () => undefined,
   ) {}
 
   get name(): string {
@@ -216,9 +223,16 @@ export class SqlStateStore<T> implements StateStore<T> {
     }
   }
 
-  /** Stages a write in the handler's unit of work, serialised now so a bad value fails the handler. */
+  /**
+   * Stages a write in the handler's unit of work, serialised and measured now so that a bad or
+   * too large value fails the handler (retried, dead-lettered), not the batch's commit.
+   */
   private stage(work: UnitOfWork, key: string, value: T): void {
     const { value: json, expiresAt } = this.encode(key, value, Date.now());
+    const limit = this.valueLimit();
+    const size = limit === undefined ? undefined : overLimit(key, json, limit);
+    if (limit !== undefined && size !== undefined)
+      throw new StateValueTooLargeError(this.name, key, size, limit);
     work.write(this.name, key, { deleted: false, value, json, expiresAt: expiresAt ?? undefined });
   }
 

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { changelogValueLimit, DEFAULT_MAX_MESSAGE_BYTES } from '../changelog/changelog-record-limit.js';
 import { STREAM_STORE_OPTIONS } from '../constants.js';
 import { ConfigurationError } from '../errors/configuration.error.js';
 import { StreamStoreError } from '../errors/stream-store.error.js';
@@ -25,6 +26,8 @@ export class StoreRuntime {
   private opened?: { database: Promise<OpenDatabase>; backend: Promise<StoreBackend> };
   private offsetLedger?: OffsetLedger;
   private closed = false;
+  /** `max.message.bytes` of changelog topics that set their own (others: the broker default). */
+  private readonly maxMessageBytes = new Map<string, number>();
 
   constructor(@Inject(STREAM_STORE_OPTIONS) readonly options: ResolvedStreamStoreOptions) {}
 
@@ -39,7 +42,11 @@ export class StoreRuntime {
           'declare it in one forFeature() and import that module, or repeat the same settings.',
       );
     }
-    const store = new SqlStateStore<unknown>(settings, () => this.backend());
+    const store = new SqlStateStore<unknown>(
+      settings,
+      () => this.backend(),
+      () => (settings.changelog ? this.valueLimit(settings.name) : undefined),
+    );
     this.stores.set(settings.name, { settings, store });
     return store;
   }
@@ -81,6 +88,16 @@ export class StoreRuntime {
     return [...this.stores.values()]
       .filter(({ settings }) => settings.changelog)
       .map(({ settings }) => settings);
+  }
+
+  /** A store's changelog topic accepts record batches of at most `bytes` (its `max.message.bytes`). */
+  setMaxMessageBytes(store: string, bytes: number): void {
+    this.maxMessageBytes.set(store, bytes);
+  }
+
+  /** The bytes of key and value a changelog store's write may take. */
+  valueLimit(store: string): number {
+    return changelogValueLimit(this.maxMessageBytes.get(store) ?? DEFAULT_MAX_MESSAGE_BYTES);
   }
 
   /** Time-to-live of every store that has one, in ms (the TTL sweeper's interval follows them). */
