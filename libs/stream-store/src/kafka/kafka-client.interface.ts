@@ -142,6 +142,11 @@ export interface StreamAdmin {
   /** Resolves true when something was created; existing topics are not an error. */
   createTopics(specs: TopicSpec[]): Promise<boolean>;
   describeTopics(topics: string[]): Promise<Map<string, PartitionInfo[]>>;
+  /**
+   * The configs among `names` that are set on each topic itself (not inherited from the broker's
+   * defaults), by topic; a topic with none set maps to an empty object.
+   */
+  describeTopicConfigs(topics: string[], names: string[]): Promise<Map<string, Record<string, string>>>;
   fetchTopicOffsets(topic: string): Promise<PartitionOffsets[]>;
   /** Committed offsets of a group; -1 where it has none. */
   fetchGroupOffsets(groupId: string, topics: string[]): Promise<TopicPartitionOffset[]>;

@@ -5,13 +5,20 @@ import { TopicManager } from './topic-manager.js';
 
 vi.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
 
-function fakeAdmin(brokers = 1, existing: string[] = []) {
+function fakeAdmin(
+  brokers = 1,
+  existing: string[] = [],
+  configs: Record<string, Record<string, string>> = {},
+) {
   return {
     listTopics: vi.fn(async () => existing),
     createTopics: vi.fn(async () => true),
     describeTopics: vi.fn(
       async (topics: string[]) =>
         new Map(topics.map((t) => [t, [{ partition: 0, leader: 1, replicas: [1] }]])),
+    ),
+    describeTopicConfigs: vi.fn(
+      async (topics: string[]) => new Map(topics.map((t) => [t, configs[t] ?? {}])),
     ),
     describeCluster: vi.fn(async () => ({
       brokers: Array.from({ length: brokers }, (_, i) => ({ nodeId: i, host: 'h', port: 9092 })),
@@ -51,5 +58,42 @@ describe('TopicManager', () => {
     await expect(topics.ensure('t')).rejects.toThrow('no controller');
     await topics.ensure('t');
     expect(admin.createTopics).toHaveBeenCalledWith([expect.objectContaining({ replicationFactor: 2 })]);
+  });
+
+  it('works out lazy options only when it creates the topic', async () => {
+    const admin = fakeAdmin(1, ['old']);
+    const topics = new TopicManager(admin as unknown as StreamAdmin, { partitions: 3, replicationFactor: 1 });
+    const options = vi.fn(async () => ({ partitions: 6, config: { 'max.message.bytes': '5000000' } }));
+    await Promise.all([
+      topics.ensure('old', options),
+      topics.ensure('new', options),
+      topics.ensure('new', options),
+    ]);
+    expect(options).toHaveBeenCalledTimes(1);
+    expect(admin.createTopics).toHaveBeenCalledWith([
+      { topic: 'new', partitions: 6, replicationFactor: 1, config: { 'max.message.bytes': '5000000' } },
+    ]);
+  });
+
+  it('shapes options like another topic: its partition count and the configs set on it', async () => {
+    const admin = fakeAdmin(1, ['source'], { source: { 'max.message.bytes': '4194304' } });
+    admin.describeTopics.mockResolvedValueOnce(
+      new Map([['source', [0, 1, 2, 3, 4, 5].map((partition) => ({ partition, leader: 1, replicas: [1] }))]]),
+    );
+    const topics = new TopicManager(admin as unknown as StreamAdmin, { partitions: 3, replicationFactor: 1 });
+    expect(await topics.optionsLike('source', ['max.message.bytes'])).toEqual({
+      partitions: 6,
+      config: { 'max.message.bytes': '4194304' },
+    });
+    expect(admin.describeTopicConfigs).toHaveBeenCalledWith(['source'], ['max.message.bytes']);
+  });
+
+  it('never describes a missing source (that could auto-create it): defaults instead', async () => {
+    vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const admin = fakeAdmin(1, []);
+    const topics = new TopicManager(admin as unknown as StreamAdmin, { partitions: 3, replicationFactor: 1 });
+    expect(await topics.optionsLike('gone', ['max.message.bytes'])).toEqual({});
+    expect(admin.describeTopics).not.toHaveBeenCalled();
+    expect(admin.describeTopicConfigs).not.toHaveBeenCalled();
   });
 });

@@ -13,6 +13,9 @@ export interface EnsureTopicOptions {
   config?: Record<string, string>;
 }
 
+/** Options, or how to work them out: asked only when the topic is missing and created here. */
+export type TopicOptionsSource = EnsureTopicOptions | (() => Promise<EnsureTopicOptions>);
+
 /**
  * Creates missing topics with configured defaults (the replication factor capped at the number of brokers). A
  * topic-exists cache keeps admin calls off the hot path, and concurrent first uses of a topic share one creation.
@@ -30,7 +33,7 @@ export class TopicManager {
     private readonly defaults: TopicDefaults,
   ) {}
 
-  ensure(topic: string, options: EnsureTopicOptions = {}): Promise<void> {
+  ensure(topic: string, options: TopicOptionsSource = {}): Promise<void> {
     if (this.known.has(topic)) return Promise.resolve();
     let creation = this.pending.get(topic);
     if (!creation) {
@@ -40,17 +43,39 @@ export class TopicManager {
     return creation;
   }
 
+  /**
+   * Options that create a topic like `source`: its partition count, and those of `configs` that are set
+   * on `source` itself (a broker default stays a default). None when `source` does not exist.
+   */
+  async optionsLike(source: string, configs: readonly string[]): Promise<EnsureTopicOptions> {
+    // Describing a missing topic could auto-create it on brokers that allow it: ask the listing first.
+    if (!(await this.listTopics()).has(source)) {
+      this.logger.warn(`Topic ${source} no longer exists: topics shaped like it get the defaults`);
+      return {};
+    }
+    const [partitions, configured] = await Promise.all([
+      this.admin.describeTopics([source]),
+      configs.length > 0 ? this.admin.describeTopicConfigs([source], [...configs]) : undefined,
+    ]);
+    const count = partitions.get(source)?.length ?? 0;
+    return {
+      ...(count > 0 && { partitions: count }),
+      config: { ...configured?.get(source) },
+    };
+  }
+
   /** Forget a topic, e.g. after it was deleted. */
   forget(topic: string): void {
     this.known.delete(topic);
   }
 
-  private async create(topic: string, options: EnsureTopicOptions): Promise<void> {
+  private async create(topic: string, source: TopicOptionsSource): Promise<void> {
     // Asking first keeps the client from logging "Topic creation errors" for every topic that already exists.
     if ((await this.listTopics()).has(topic)) {
       this.known.add(topic);
       return;
     }
+    const options = typeof source === 'function' ? await source() : source;
     const spec: TopicSpec = {
       topic,
       partitions: options.partitions ?? this.defaults.partitions,
@@ -58,8 +83,9 @@ export class TopicManager {
       config: options.config,
     };
     if (await this.admin.createTopics([spec])) {
+      const configs = Object.entries(spec.config ?? {}).map(([name, value]) => `, ${name}=${value}`);
       this.logger.log(
-        `Created topic ${topic} (${spec.partitions} partitions, replication ${spec.replicationFactor})`,
+        `Created topic ${topic} (${spec.partitions} partitions, replication ${spec.replicationFactor}${configs.join('')})`,
       );
       await this.untilVisible(topic);
     }

@@ -24,6 +24,8 @@ import { InMemoryLog } from './in-memory-log.js';
  */
 export class InMemoryKafka implements KafkaClient {
   readonly log = new InMemoryLog();
+  /** Configs given when a topic was created here, as a broker keeps them. */
+  private readonly topicConfigs = new Map<string, Record<string, string>>();
 
   consumer(settings: ConsumerSettings): StreamConsumer {
     return new InMemoryConsumer(this.log, settings);
@@ -45,18 +47,37 @@ export class InMemoryKafka implements KafkaClient {
 
   admin(): StreamAdmin {
     const log = this.log;
+    const topicConfigs = this.topicConfigs;
     return {
       connect: async () => undefined,
       disconnect: async () => undefined,
       listTopics: async () => [...log.topics.keys()],
       createTopics: async (specs: TopicSpec[]) =>
-        specs.map((spec) => log.create(spec.topic, spec.partitions)).some(Boolean),
+        specs
+          .map((spec) => {
+            const created = log.create(spec.topic, spec.partitions);
+            if (created) topicConfigs.set(spec.topic, { ...spec.config });
+            return created;
+          })
+          .some(Boolean),
       describeTopics: async (topics: string[]) =>
         new Map<string, PartitionInfo[]>(
           topics.map((topic) => [
             topic,
             (log.topics.get(topic) ?? []).map((_, partition) => ({ partition, leader: 0, replicas: [0] })),
           ]),
+        ),
+      describeTopicConfigs: async (topics: string[], names: string[]) =>
+        new Map(
+          topics.map((topic) => {
+            const config = topicConfigs.get(topic) ?? {};
+            return [
+              topic,
+              Object.fromEntries(
+                names.flatMap((name) => (Object.hasOwn(config, name) ? [[name, config[name]]] : [])),
+              ),
+            ];
+          }),
         ),
       fetchTopicOffsets: async (topic: string): Promise<PartitionOffsets[]> =>
         (log.topics.get(topic) ?? []).map((records, partition) => ({

@@ -1,4 +1,4 @@
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin, ConfigResourceTypes, ConfigSource, Kafka } from 'kafkajs';
 import type {
   BrokerInfo,
   PartitionInfo,
@@ -7,6 +7,10 @@ import type {
   TopicPartitionOffset,
   TopicSpec,
 } from '../kafka-client.interface.js';
+
+// KafkaJS's enums are not named exports of its CommonJS entry under Node's ESM loader: their values, typed.
+const TOPIC_RESOURCE = 2 as ConfigResourceTypes.TOPIC;
+const SET_ON_TOPIC = 1 as ConfigSource.TOPIC_CONFIG;
 
 /**
  * KafkaJS's admin keeps one metadata cache that `fetchTopicMetadata` replaces, so concurrent calls
@@ -54,6 +58,29 @@ export class KafkajsAdmin implements StreamAdmin {
         topic.partitions
           .map(({ partitionId, leader, replicas }) => ({ partition: partitionId, leader, replicas }))
           .sort((a, b) => a.partition - b.partition),
+      ]),
+    );
+  }
+
+  async describeTopicConfigs(
+    topics: string[],
+    names: string[],
+  ): Promise<Map<string, Record<string, string>>> {
+    if (topics.length === 0) return new Map();
+    const { resources } = await this.serial(() =>
+      this.admin.describeConfigs({
+        includeSynonyms: false,
+        resources: topics.map((name) => ({ type: TOPIC_RESOURCE, name, configNames: names })),
+      }),
+    );
+    return new Map(
+      resources.map(({ resourceName, configEntries }) => [
+        resourceName,
+        Object.fromEntries(
+          configEntries
+            .filter((entry) => entry.configSource === SET_ON_TOPIC)
+            .map((entry) => [entry.configName, entry.configValue]),
+        ),
       ]),
     );
   }
