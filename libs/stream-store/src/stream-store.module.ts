@@ -1,4 +1,5 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import type {
   StreamStoreModuleAsyncOptions,
   StreamStoreModuleOptions,
@@ -6,6 +7,10 @@ import type {
 import { createStoreProviders } from './store/store.providers.js';
 import type { StoreFeature } from './store/store-feature.interface.js';
 import { StreamStoreCoreModule } from './stream-store-core.module.js';
+import { StreamHandlerFailureFilter } from './transport/failure-capture.js';
+
+/** Stream handlers' unhandled errors go back to the transport without Nest's ERROR line per attempt. */
+const rootProviders: Provider[] = [{ provide: APP_FILTER, useClass: StreamHandlerFailureFilter }];
 
 /**
  * samsa for Nest: `forRoot`/`forRootAsync` once in the root module (Kafka, store database,
@@ -14,14 +19,25 @@ import { StreamStoreCoreModule } from './stream-store-core.module.js';
 @Module({})
 export class StreamStoreModule {
   static forRoot(options: StreamStoreModuleOptions): DynamicModule {
-    return { module: StreamStoreModule, imports: [StreamStoreCoreModule.forRoot(options)] };
+    return {
+      module: StreamStoreModule,
+      imports: [StreamStoreCoreModule.forRoot(options)],
+      providers: rootProviders,
+    };
   }
 
   static forRootAsync(options: StreamStoreModuleAsyncOptions): DynamicModule {
-    return { module: StreamStoreModule, imports: [StreamStoreCoreModule.forRootAsync(options)] };
+    return {
+      module: StreamStoreModule,
+      imports: [StreamStoreCoreModule.forRootAsync(options)],
+      providers: rootProviders,
+    };
   }
 
-  /** Declares state stores by name (or `{ name, ttl, changelog, valueClass }`); inject with `@InjectStore(name)`. */
+  /**
+   * Declares state stores by name (or `{ name, ttl, changelog, valueClass }`); inject with `@InjectStore(name)`.
+   * Needs `forRoot`/`forRootAsync` in the root module.
+   */
   static forFeature(stores: Array<string | StoreFeature>): DynamicModule {
     const providers = createStoreProviders(stores);
     return { module: StreamStoreModule, providers, exports: providers };

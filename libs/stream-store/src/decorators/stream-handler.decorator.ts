@@ -1,21 +1,27 @@
 import { EventPattern } from '@nestjs/microservices';
 import { STREAM_HANDLER_METADATA, STREAM_STORE_TRANSPORT } from '../constants.js';
+import { topicPatternProblem } from '../consumer/topic-matcher.js';
+import { ConfigurationError } from '../errors/configuration.error.js';
 import type { StreamHandlerOptions } from '../interfaces/stream-handler-options.interface.js';
 import { captureFailures } from '../transport/failure-capture.js';
+import { payloadParameterTypes } from './payload-parameter-types.js';
 
-/** What `@StreamHandler` records for the transport, read back through `StreamHandlerAccessor`. */
+/** What `@StreamHandler` records for the transport, read back from the Nest handler's extras. */
 export interface StreamHandlerMetadata {
   /** `Controller.method`: unique per handler, stable across restarts. */
   id: string;
   patterns: string[];
   options: StreamHandlerOptions;
-  /** Parameter types of the method, read lazily: decorator metadata is complete only after decoration. */
+  /**
+   * Types of the parameters that receive the payload (see `payloadParameterTypes`); empty when the
+   * handler takes records as they are. Read lazily: decorator metadata is complete only after decoration.
+   */
   parameterTypes: () => unknown[];
 }
 
 /**
  * Runs the method for every message on topics matching `patterns` (fnmatch globs, topic prefix
- * applied), in its own consumer group.
+ * applied), in its own consumer group. Invalid patterns are refused here, naming the handler.
  */
 export function StreamHandler(
   patterns: string | string[],
@@ -25,9 +31,9 @@ export function StreamHandler(
     const id = `${target.constructor.name}.${String(key)}`;
     const metadata: StreamHandlerMetadata = {
       id,
-      patterns: [patterns].flat(),
+      patterns: checkedPatterns(id, [patterns].flat()),
       options: { ...options },
-      parameterTypes: () => Reflect.getMetadata('design:paramtypes', target, key) ?? [],
+      parameterTypes: () => payloadParameterTypes(target, key),
     };
     descriptor.value = captureFailures(descriptor.value);
     // The Nest pattern is the handler id, so two handlers on one glob never chain into one.
@@ -38,4 +44,19 @@ export function StreamHandler(
     );
     return descriptor;
   };
+}
+
+function checkedPatterns(id: string, patterns: string[]): string[] {
+  if (patterns.length === 0) {
+    throw new ConfigurationError(`@StreamHandler on ${id} names no topic; pass a topic name or a glob.`);
+  }
+  for (const pattern of patterns) {
+    const problem = topicPatternProblem(pattern);
+    if (problem) {
+      throw new ConfigurationError(
+        `@StreamHandler on ${id} has an invalid topic pattern ${JSON.stringify(pattern)}: ${problem}.`,
+      );
+    }
+  }
+  return patterns;
 }

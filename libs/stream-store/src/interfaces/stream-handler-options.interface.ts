@@ -12,6 +12,13 @@ export interface StreamHandlerOptions {
   schema?: Type<unknown>;
   /** Reject unknown properties instead of stripping them. Default false. */
   forbidUnknown?: boolean;
+  /**
+   * Tombstones (records with a null value: deletes on compacted topics) reach a handler that takes a
+   * DTO or envelope data as a `null` payload. Default false: such a handler skips them (metrics count
+   * them as skipped). Handlers of `Buffer` payloads, `@StreamRecord()` or `@Ctx()` only always get them
+   * (`null`, or `record.value === null`).
+   */
+  tombstones?: boolean;
   /** A handler running longer than this counts as failed, in ms. Default: no limit. */
   timeout?: number;
   /** Retry policy; defaults from `forRoot({ retry })`. */
