@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { OutboxObserver, OutboxStatus } from '../consumer/outbox-status.js';
 import type { ProcessingObserver, RecordResult } from '../consumer/processing-observer.js';
 import type { PublishObserver } from '../publisher/publish-observer.js';
 import { CounterTally } from './counter-tally.js';
@@ -14,7 +15,7 @@ const SECONDS_BUCKETS = [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1];
  * your own when you provide one). Serve them with `registry.metrics()`.
  */
 @Injectable()
-export class StreamMetrics implements ProcessingObserver, PublishObserver {
+export class StreamMetrics implements ProcessingObserver, PublishObserver, OutboxObserver {
   readonly registry: Registry;
   private readonly consumed: Counter<'topic' | 'handler' | 'result'>;
   /** Per-record counts, added up until the counter is read. */
@@ -30,6 +31,8 @@ export class StreamMetrics implements ProcessingObserver, PublishObserver {
   private readonly rebalances: Counter<'handler' | 'group'>;
   private readonly publishedMessages: Counter<'topic'>;
   private readonly restored: Counter<'store' | 'partition'>;
+  private readonly outputsDeadLetteredTotal: Counter<'topic'>;
+  private outboxSource?: () => OutboxStatus;
   private lagSource?: () => Promise<Array<{ group: string; topic: string; partition: number; lag: number }>>;
 
   constructor(@Optional() @Inject(STREAM_METRICS_REGISTRY) registry?: Registry) {
@@ -88,6 +91,37 @@ export class StreamMetrics implements ProcessingObserver, PublishObserver {
       labelNames: ['store', 'partition'],
       registers,
     });
+    this.outputsDeadLetteredTotal = new Counter({
+      name: 'samsa_outbox_dead_lettered_total',
+      help: 'Committed outputs Kafka refused for good, dead-lettered to <topic>.dlq, by output topic',
+      labelNames: ['topic'],
+      registers,
+    });
+    const readOutbox = () => this.outboxSource?.();
+    new Gauge({
+      name: 'samsa_outbox_pending',
+      help: 'Committed outputs waiting in samsa_outbox to be produced',
+      registers,
+      collect() {
+        this.set(readOutbox()?.pending ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'samsa_outbox_oldest_age_seconds',
+      help: 'How long the oldest output waiting in samsa_outbox has waited since its batch committed',
+      registers,
+      collect() {
+        this.set(seconds(readOutbox()?.oldestAgeMs ?? 0));
+      },
+    });
+    new Gauge({
+      name: 'samsa_outbox_stuck',
+      help: '1 while outputs wait and none was produced for too long (health is then unhealthy), else 0',
+      registers,
+      collect() {
+        this.set(readOutbox()?.stuck === undefined ? 0 : 1);
+      },
+    });
     const readLag = () => this.lagSource?.().catch(() => []) ?? Promise.resolve([]);
     new Gauge({
       name: 'samsa_consumer_lag',
@@ -134,6 +168,15 @@ export class StreamMetrics implements ProcessingObserver, PublishObserver {
 
   published(topic: string, count: number): void {
     this.publishedMessages.inc({ topic }, count);
+  }
+
+  /** Where the outbox gauges read from at scrape time (set by the output relay when it starts). */
+  watchOutbox(status: () => OutboxStatus): void {
+    this.outboxSource = status;
+  }
+
+  outputsDeadLettered(topic: string, count: number): void {
+    this.outputsDeadLetteredTotal.inc({ topic }, count);
   }
 
   restore(store: string, partition: number, count: number): void {

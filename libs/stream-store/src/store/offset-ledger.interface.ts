@@ -26,4 +26,6 @@ export interface OffsetLedger {
   pendingOutbox(limit: number): Promise<OutboxRow[]>;
   /** Forgets outbox rows once produced. */
   deleteOutbox(ids: readonly string[]): Promise<void>;
+  /** How many outbox rows are waiting. */
+  outboxSize(): Promise<number>;
 }

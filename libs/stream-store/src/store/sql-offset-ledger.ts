@@ -23,7 +23,8 @@ export class SqlOffsetLedger implements OffsetLedger {
     work: UnitOfWork,
     checkpoints: readonly Checkpoint[] = [],
   ): Promise<OutboxRow[]> {
-    const outbox = work.outputs().map(toOutboxRow);
+    const source = { group, ...partition };
+    const outbox = work.outputs().map((output) => toOutboxRow(output, source));
     if (!(await this.backend.commit(group, partition, from, to, changesOf(work), { outbox, checkpoints }))) {
       throw new StaleAssignmentError(group, partition.topic, partition.partition, from ?? '(none)');
     }
@@ -36,6 +37,10 @@ export class SqlOffsetLedger implements OffsetLedger {
 
   deleteOutbox(ids: readonly string[]): Promise<void> {
     return this.backend.deleteOutbox(ids);
+  }
+
+  outboxSize(): Promise<number> {
+    return this.backend.countOutbox();
   }
 }
 

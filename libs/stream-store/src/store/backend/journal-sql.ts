@@ -55,6 +55,11 @@ export class JournalSql {
     };
   }
 
+  /** How many outputs wait in the outbox. */
+  countOutbox(): SqlStatement {
+    return { text: `SELECT COUNT(*) AS "rows" FROM ${this.dialect.outboxTable}`, params: [] };
+  }
+
   deleteOutbox(ids: readonly string[]): SqlStatement {
     const params: unknown[] = [];
     return {

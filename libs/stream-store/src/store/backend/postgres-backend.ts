@@ -188,6 +188,11 @@ export class PostgresBackend implements StoreBackend {
       await this.query(this.journal.deleteOutbox(chunk));
   }
 
+  async countOutbox(): Promise<number> {
+    const { rows } = await this.query<{ rows: string }>(this.journal.countOutbox());
+    return Number(rows[0]?.rows ?? 0);
+  }
+
   async checkpoint(store: string, partition: number): Promise<string | undefined> {
     const { rows } = await this.query<{ next_offset: string }>(this.journal.checkpoint(store, partition));
     return rows[0]?.next_offset;

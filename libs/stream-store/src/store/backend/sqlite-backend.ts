@@ -168,6 +168,11 @@ export class SqliteBackend implements StoreBackend {
     for (const chunk of shaped(ids, KEYS_PER_STATEMENT)) this.run(this.journal.deleteOutbox(chunk));
   }
 
+  async countOutbox(): Promise<number> {
+    const [row] = this.all<{ rows: number }>(this.journal.countOutbox());
+    return Number(row?.rows ?? 0);
+  }
+
   async checkpoint(store: string, partition: number): Promise<string | undefined> {
     const { text, params } = this.journal.checkpoint(store, partition);
     const row = this.prepare(text)

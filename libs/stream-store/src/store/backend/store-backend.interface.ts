@@ -90,6 +90,8 @@ export interface StoreBackend {
   /** Outbox rows not yet produced, oldest first. */
   pendingOutbox(limit: number): Promise<OutboxRow[]>;
   deleteOutbox(ids: readonly string[]): Promise<void>;
+  /** How many outbox rows are waiting. */
+  countOutbox(): Promise<number>;
   /** The changelog offset a store's local state reached for a partition. */
   checkpoint(store: string, partition: number): Promise<string | undefined>;
   /** One transaction: changelog records applied, the checkpoint moved, group positions moved forward. */
