@@ -26,10 +26,10 @@ export interface SoakSettings {
 
 type Preset = Omit<SoakSettings, 'seed' | 'brokers' | 'store' | 'pgUrl' | 'log'>;
 
-/** The CI version: ~75 s of traffic at 150 records/s, the 8 faults of BOUNDED_FAULTS. */
+/** The CI version: 60 s of traffic at 150 records/s, the 8 faults of BOUNDED_FAULTS. */
 export const BOUNDED: Preset = {
   workers: 2,
-  trafficMs: 75_000,
+  trafficMs: 60_000,
   recordsPerSecond: 150,
   faults: { kinds: BOUNDED_FAULTS },
   stuckAfterMs: 25_000,

@@ -103,7 +103,7 @@ export class WorkerPool {
     if (port === undefined) return 'not listening';
     try {
       const response = await fetch(`http://127.0.0.1:${port}/soak/health`, {
-        signal: AbortSignal.timeout(3_000),
+        signal: AbortSignal.timeout(10_000),
       });
       if (!response.ok) return `HTTP ${response.status}`;
       return (await response.json()) as StreamHealthReport;
