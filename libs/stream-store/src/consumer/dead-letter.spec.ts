@@ -180,7 +180,11 @@ describe('DeadLetterWriter', () => {
   });
 
   it('creates a missing dead-letter topic like its source, with room for the dead-letter headers', async () => {
-    const admin = fakeAdmin(['orders'], { orders: { 'max.message.bytes': '4194304' } }, 6);
+    const admin = fakeAdmin(
+      ['orders'],
+      { orders: { 'max.message.bytes': '4194304', 'segment.bytes': '8388608' } },
+      6,
+    );
     const { deadLetters } = writer(async () => [], admin);
     await deadLetters.send([{ record: record(), error: new Error('bad'), attempts: 0, handler: 'h' }]);
     expect(admin.createTopics).toHaveBeenCalledWith([
@@ -188,7 +192,10 @@ describe('DeadLetterWriter', () => {
         topic: 'orders.dlq',
         partitions: 6,
         replicationFactor: 1,
-        config: { 'max.message.bytes': String(4194304 + DEAD_LETTER_OVERHEAD_BYTES) },
+        config: {
+          'max.message.bytes': String(4194304 + DEAD_LETTER_OVERHEAD_BYTES),
+          'segment.bytes': String(8388608 + DEAD_LETTER_OVERHEAD_BYTES),
+        },
       },
     ]);
   });
