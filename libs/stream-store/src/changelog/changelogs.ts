@@ -18,6 +18,7 @@ import { changelogTopic } from './changelog-naming.js';
 import { ChangelogRestorer, type RestoreProgress } from './changelog-restorer.js';
 import { ChangelogWriter } from './changelog-writer.js';
 import { RestoreReader } from './restore-reader.js';
+import { OwnedPartitions } from './owned-partitions.js';
 import { TtlSweeper } from './ttl-sweeper.js';
 
 const COMPACTED = { 'cleanup.policy': 'compact' };
@@ -35,6 +36,7 @@ export class Changelogs implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly writer: ChangelogWriter;
   private readonly restorer: ChangelogRestorer;
   private readonly sweeper: TtlSweeper;
+  private readonly owned = new OwnedPartitions();
   private readonly logger = new Logger('StateStores');
 
   constructor(
@@ -53,8 +55,12 @@ export class Changelogs implements OnApplicationBootstrap, OnApplicationShutdown
       topicOf,
       (store, partition, count) => metrics.restore(store, partition, count),
     );
-    this.sweeper = new TtlSweeper(stores, kafka.producer, topicOf, (topic, partition) =>
-      topics.ensure(topic, { partitions: partition + 1, config: COMPACTED }),
+    this.sweeper = new TtlSweeper(
+      stores,
+      kafka.producer,
+      topicOf,
+      (topic, partition) => topics.ensure(topic, { partitions: partition + 1, config: COMPACTED }),
+      this.owned,
     );
   }
 
@@ -75,7 +81,7 @@ export class Changelogs implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   /** Produces the batch's changes; the checkpoints go into the batch's SQL commit. */
-  write(
+  async write(
     work: UnitOfWork,
     group: string,
     input: TopicPartition,
@@ -83,9 +89,11 @@ export class Changelogs implements OnApplicationBootstrap, OnApplicationShutdown
     epoch: number,
   ): Promise<Checkpoint[]> {
     const stores = this.stores.changelogStores();
-    if (stores.length === 0) return Promise.resolve([]);
+    if (stores.length === 0) return [];
     const position = { group, topic: input.topic, partition: input.partition, offset: nextOffset };
     this.restorer.noteEpoch(position, epoch);
+    // Waits for a TTL sweep of the partition: its tombstones must not follow this batch's values.
+    await this.owned.write(work.partition, position, epoch);
     return this.writer.write(work, stores, position, epoch);
   }
 
@@ -98,6 +106,7 @@ export class Changelogs implements OnApplicationBootstrap, OnApplicationShutdown
   /** A rebalance happened: the next batches check their partitions' changelogs again. */
   reassigned(): void {
     this.restorer.forget();
+    this.owned.forget();
   }
 
   restoring(): RestoreProgress[] {

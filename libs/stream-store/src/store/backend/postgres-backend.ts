@@ -214,6 +214,18 @@ export class PostgresBackend implements StoreBackend {
     return (await this.query<ExpiredKey>(this.sql.deleteExpired(now))).rows;
   }
 
+  async expiredKeys(partition: number, now: number, limit: number): Promise<ExpiredKey[]> {
+    return (await this.query<ExpiredKey>(this.sql.expiredKeys(partition, now, limit))).rows;
+  }
+
+  async deleteExpiredKeys(store: string, keys: readonly string[], now: number): Promise<void> {
+    if (keys.length > 0) await this.query(this.sql.deleteExpiredKeys(store, keys, now));
+  }
+
+  async deleteUnlogged(now: number, logged: readonly string[]): Promise<number> {
+    return (await this.query(this.sql.deleteUnlogged(now, logged))).affected;
+  }
+
   private async applyChanges(
     runner: QueryRunner | undefined,
     { store, partition, upserts, deletes }: StoreChanges,

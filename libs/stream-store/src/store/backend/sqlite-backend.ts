@@ -204,6 +204,23 @@ export class SqliteBackend implements StoreBackend {
     return this.immediate(() => this.all<ExpiredKey>(this.sql.deleteExpired(now)));
   }
 
+  async expiredKeys(partition: number, now: number, limit: number): Promise<ExpiredKey[]> {
+    return this.all<ExpiredKey>(this.sql.expiredKeys(partition, now, limit));
+  }
+
+  async deleteExpiredKeys(store: string, keys: readonly string[], now: number): Promise<void> {
+    await this.idle();
+    this.immediate(() => {
+      for (const chunk of shaped(keys, KEYS_PER_STATEMENT))
+        this.run(this.sql.deleteExpiredKeys(store, chunk, now));
+    });
+  }
+
+  async deleteUnlogged(now: number, logged: readonly string[]): Promise<number> {
+    await this.idle();
+    return this.run(this.sql.deleteUnlogged(now, logged));
+  }
+
   private applyChanges({ store, partition, upserts, deletes }: StoreChanges): void {
     for (const rows of shaped(upserts, ROWS_PER_STATEMENT)) this.run(this.sql.upsert(store, partition, rows));
     for (const keys of shaped(deletes, KEYS_PER_STATEMENT)) this.run(this.sql.deleteKeys(store, keys));

@@ -140,6 +140,43 @@ export class StateSql {
     };
   }
 
+  /** Expired keys of one partition, at most `limit` (the TTL sweeper tombstones them). */
+  expiredKeys(partition: number, now: number, limit: number): SqlStatement {
+    const params: unknown[] = [];
+    const [partitionParam, nowParam, limitParam] = this.list(params, partition, now, limit);
+    return {
+      text:
+        `SELECT "store", "key", "partition" FROM ${this.dialect.stateTable} ` +
+        `WHERE "partition" = ${partitionParam} AND "expires_at" <= ${nowParam} LIMIT ${limitParam}`,
+      params,
+    };
+  }
+
+  /** Deletes keys that are still expired at `now`: a key set again since it was read stays. */
+  deleteExpiredKeys(store: string, keys: readonly string[], now: number): SqlStatement {
+    const params: unknown[] = [];
+    const storeParam = this.bind(params, store);
+    const keyParams = this.bind(params, ...keys);
+    return {
+      text:
+        `DELETE FROM ${this.dialect.stateTable} WHERE "store" = ${storeParam} AND "key" IN (${keyParams}) ` +
+        `AND "expires_at" <= ${this.bind(params, now)}`,
+      params,
+    };
+  }
+
+  /** Deletes expired rows that have no changelog: of other stores than `logged`, or written outside handlers. */
+  deleteUnlogged(now: number, logged: readonly string[]): SqlStatement {
+    const params: unknown[] = [];
+    const nowParam = this.bind(params, now);
+    const unlogged =
+      logged.length === 0 ? '' : ` AND ("partition" < 0 OR "store" NOT IN (${this.bind(params, ...logged)}))`;
+    return {
+      text: `DELETE FROM ${this.dialect.stateTable} WHERE "expires_at" <= ${nowParam}${unlogged}`,
+      params,
+    };
+  }
+
   position(group: string, { topic, partition }: TopicPartition): SqlStatement {
     const params: unknown[] = [];
     const where = this.partitionRow(params, group, topic, partition);

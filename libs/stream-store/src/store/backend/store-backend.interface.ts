@@ -100,6 +100,12 @@ export interface StoreBackend {
     checkpoint: Checkpoint,
     positions: readonly RestoredPosition[],
   ): Promise<void>;
-  /** Deletes the rows expired at `now`; the keys are for changelog tombstones (a later hook). */
+  /** Deletes the rows expired at `now`, returning their keys. */
   deleteExpired(now: number): Promise<ExpiredKey[]>;
+  /** Keys of one partition expired at `now`, at most `limit`. */
+  expiredKeys(partition: number, now: number, limit: number): Promise<ExpiredKey[]>;
+  /** Deletes those of `keys` still expired at `now` (a key set again meanwhile stays). */
+  deleteExpiredKeys(store: string, keys: readonly string[], now: number): Promise<void>;
+  /** Deletes the expired rows no changelog has: of stores not in `logged`, or of partition -1. */
+  deleteUnlogged(now: number, logged: readonly string[]): Promise<number>;
 }
