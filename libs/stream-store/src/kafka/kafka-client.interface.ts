@@ -48,6 +48,12 @@ export interface ConsumerCallbacks {
   onAssignment?(assigned: TopicPartition[]): Promise<void> | void;
   /** The client gave up (e.g. a non-retriable error); the loop reports it to health. */
   onCrash?(error: Error): void;
+  /**
+   * The client crashed and restarts by itself (it fetches again from the committed offsets).
+   * `restarts` counts the restarts since a batch last completed: one that keeps growing means the
+   * consumer is stuck (e.g. on the same batch).
+   */
+  onRestart?(error: Error, restarts: number): void;
 }
 
 export interface ConsumerSettings {
@@ -95,10 +101,15 @@ export interface RecordMetadata {
   offset: string;
 }
 
+/** Codecs a producer can compress record batches with; consumers read all of them. */
+export type ProducerCompression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+
 export interface ProducerSettings {
   idempotent: boolean;
   /** -1 = all in-sync replicas. */
   acks: -1 | 0 | 1;
+  /** Codec of the batches sent. Default `none`. */
+  compression?: ProducerCompression;
   extra?: Record<string, unknown>;
 }
 
@@ -154,11 +165,27 @@ export interface StreamAdmin {
   listGroups(): Promise<string[]>;
 }
 
+/** Whether the brokers answer; see `KafkaClient.reachability`. */
+export interface BrokerReachabilityState {
+  reachable: boolean;
+  /** Why not, when unreachable: how long nothing answered and the last failure. */
+  reason?: string;
+  /** When unreachable: since when no broker answered (ms since the epoch). */
+  since?: number;
+}
+
 export interface KafkaClient {
   consumer(settings: ConsumerSettings): StreamConsumer;
   producer(settings: ProducerSettings): StreamProducer;
   admin(): StreamAdmin;
   reader(): StreamReader;
+  /**
+   * Optional: whether the brokers answer, judged from the traffic of every consumer, producer and
+   * reader of this client (and probes while it is quiet). Clients without it count as reachable.
+   */
+  reachability?(): BrokerReachabilityState;
+  /** Optional: stops what the client runs on its own (e.g. probes); its consumers etc. close themselves. */
+  close?(): Promise<void>;
 }
 
 export interface ReadOptions {

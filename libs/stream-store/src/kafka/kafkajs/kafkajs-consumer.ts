@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type {
   ConsumerCallbacks,
@@ -6,6 +7,9 @@ import type {
   TopicPartition,
   TopicPartitionOffset,
 } from '../kafka-client.interface.js';
+import { brokerFailureReason } from './broker-failure.js';
+import type { ClientContext } from './client-context.js';
+import { reportRequests } from './request-signals.js';
 import { toKafkaRecord } from './to-kafka-record.js';
 
 /** A group member backed by a KafkaJS consumer; offsets are committed only when samsa says so. */
@@ -15,8 +19,17 @@ export class KafkajsConsumer implements StreamConsumer {
   private readonly concurrency: number;
   /** Counts seeks: a batch can only go stale through one, so staleness is checked again only after one. */
   private seeks = 0;
+  /** KafkaJS restarts since a batch last completed. */
+  private restarts = 0;
+  private readonly groupId: string;
+  private readonly logger = new Logger('StreamStore');
 
-  constructor(kafka: Kafka, settings: ConsumerSettings) {
+  constructor(
+    kafka: Kafka,
+    settings: ConsumerSettings,
+    private readonly context: ClientContext,
+  ) {
+    this.groupId = settings.groupId;
     this.fromBeginning = settings.fromBeginning;
     this.concurrency = settings.concurrency;
     this.consumer = kafka.consumer({
@@ -26,10 +39,13 @@ export class KafkajsConsumer implements StreamConsumer {
       maxBytesPerPartition: settings.maxBytesPerPartition,
       ...settings.extra,
     });
+    reportRequests(this.consumer, context.reachability);
   }
 
   async connect(): Promise<void> {
-    await this.consumer.connect();
+    await this.consumer.connect().catch((error: unknown) => {
+      throw this.context.explainConnectFailure(error);
+    });
   }
 
   async subscribe(topics: string[]): Promise<void> {
@@ -45,9 +61,7 @@ export class KafkajsConsumer implements StreamConsumer {
       await callbacks.onAssignment?.(assigned);
     });
     // Only a crash KafkaJS does not restart from is final; a restarted consumer rejoins and goes on.
-    this.consumer.on(CRASH, ({ payload }) => {
-      if (!payload.restart) callbacks.onCrash?.(payload.error);
-    });
+    this.consumer.on(CRASH, ({ payload }) => this.onCrash(payload.error, payload.restart, callbacks));
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -74,6 +88,29 @@ export class KafkajsConsumer implements StreamConsumer {
     );
     // Moves KafkaJS's fetch position; records after `done` are fetched again.
     if (done !== undefined) payload.resolveOffset(done);
+    this.restarts = 0;
+  }
+
+  /**
+   * KafkaJS logs its crashes as attempts (see kafkajs-log.ts); the outcome is reported here: a
+   * restart as WARN with the count of restarts in a row, a final stop as ERROR.
+   */
+  private onCrash(error: Error, restart: boolean, callbacks: ConsumerCallbacks): void {
+    const unreachable = brokerFailureReason(error);
+    if (unreachable) this.context.reachability.failed(unreachable);
+    if (restart) {
+      this.restarts++;
+      this.logger.warn(
+        `Consumer ${this.groupId} restarts after a failure (${this.restarts} in a row without a finished batch): ${error.message}`,
+      );
+      callbacks.onRestart?.(error, this.restarts);
+      return;
+    }
+    this.logger.error(
+      `Consumer ${this.groupId} stopped and does not restart: ${error.message}. ` +
+        'Its handler consumes nothing until the application restarts; fix the cause first.',
+    );
+    callbacks.onCrash?.(error);
   }
 
   /**

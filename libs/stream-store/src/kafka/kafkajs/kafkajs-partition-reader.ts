@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Batch, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { KafkaRecord, PartitionRange, PartitionReader } from '../kafka-client.interface.js';
+import { brokerFailureReason } from './broker-failure.js';
+import type { ClientContext } from './client-context.js';
+import { reportRequests } from './request-signals.js';
 import { toKafkaRecord } from './to-kafka-record.js';
 
 /**
@@ -41,6 +44,7 @@ export class KafkajsPartitionReader implements PartitionReader {
   constructor(
     private readonly kafka: Kafka,
     readonly topics: readonly string[],
+    private readonly context: ClientContext,
   ) {
     this.consumer = kafka.consumer({
       groupId: this.groupId,
@@ -49,6 +53,7 @@ export class KafkajsPartitionReader implements PartitionReader {
       maxBytes: MAX_BYTES,
       allowAutoTopicCreation: false,
     });
+    reportRequests(this.consumer, context.reachability);
   }
 
   read(range: PartitionRange, onRecords: OnRecords): Promise<void> {
@@ -92,6 +97,8 @@ export class KafkajsPartitionReader implements PartitionReader {
       // A retriable crash (e.g. the group coordinator still loading on a fresh broker) is followed
       // by KafkaJS's own restart and rejoin, after which the reads go on: only a final one fails them.
       this.consumer.on(CRASH, ({ payload }) => {
+        const unreachable = brokerFailureReason(payload.error);
+        if (unreachable) this.context.reachability.failed(unreachable);
         if (!payload.restart) this.fail(payload.error);
       });
       await this.consumer.connect();

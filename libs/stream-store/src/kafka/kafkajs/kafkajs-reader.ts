@@ -6,11 +6,15 @@ import type {
   ReadOptions,
   StreamReader,
 } from '../kafka-client.interface.js';
+import type { ClientContext } from './client-context.js';
 import { KafkajsPartitionReader } from './kafkajs-partition-reader.js';
 
 /** Reads up to the end offsets taken when a read begins, through a throw-away reader group. */
 export class KafkajsReader implements StreamReader {
-  constructor(private readonly kafka: Kafka) {}
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly context: ClientContext,
+  ) {}
 
   async readToEnd(
     topic: string,
@@ -28,7 +32,7 @@ export class KafkajsReader implements StreamReader {
   }
 
   partitionReader(topics: readonly string[]): PartitionReader {
-    return new KafkajsPartitionReader(this.kafka, topics);
+    return new KafkajsPartitionReader(this.kafka, topics, this.context);
   }
 
   private async ranges(topic: string, options: ReadOptions): Promise<PartitionRange[]> {

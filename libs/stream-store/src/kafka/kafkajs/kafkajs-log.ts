@@ -1,0 +1,50 @@
+import { Logger } from '@nestjs/common';
+import kafkajs, { type LogEntry, type logCreator } from 'kafkajs';
+import { SASL_LISTENER_HINT } from './sasl-listener.js';
+
+const { logLevel } = kafkajs;
+
+/**
+ * KafkaJS's layers that log each failure they are about to retry or recover from - a request
+ * answered with an error, a lost connection, a rejoin of the group - and that samsa sees the end
+ * of (a thrown error, a consumer crash, health's broker reachability).
+ */
+const RECOVERING_LAYERS = new Set([
+  'Connection',
+  'ConnectionPool',
+  'RequestQueue',
+  'BrokerPool',
+  'Cluster',
+  'Runner',
+]);
+
+/**
+ * Routes KafkaJS's log through Nest's logger. KafkaJS logs at ERROR every attempt that fails,
+ * although it retries it: a coordinator still loading, a lost topic-creation race, a rebalance, a
+ * broker restarting. Only the outcome can need someone to act, and samsa reports outcomes itself
+ * (the caller gets the error; a consumer that stops for good is logged as ERROR and shown in
+ * health). So an ERROR line about an attempt - from a layer that retries, or carrying a
+ * `retryCount` - is logged as WARN. Other ERROR lines (a listener that threw, offsets reset
+ * because they were out of range) stay ERROR.
+ */
+export function nestLogCreator(options: { saslConfigured: boolean }): logCreator {
+  return () => {
+    const logger = new Logger('KafkaJS');
+    return (entry: LogEntry) => {
+      const { message, ...extra } = entry.log;
+      let line = `${message} ${JSON.stringify(extra)}`;
+      if (options.saslConfigured && /sasl/i.test(line)) line = `${line} (${SASL_LISTENER_HINT})`;
+      const level = samsaLevel(entry);
+      if (level === logLevel.ERROR) logger.error(line);
+      else if (level === logLevel.WARN) logger.warn(line);
+      else logger.debug(line);
+    };
+  };
+}
+
+/** The level samsa logs a KafkaJS entry at. */
+export function samsaLevel({ namespace, level, log }: Pick<LogEntry, 'namespace' | 'level' | 'log'>): number {
+  if (level !== logLevel.ERROR) return level;
+  const isAttempt = RECOVERING_LAYERS.has(namespace) || 'retryCount' in log;
+  return isAttempt ? logLevel.WARN : logLevel.ERROR;
+}
