@@ -16,8 +16,11 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKafka, createTopic, kafkaBrokers, produce, uniqueName, waitFor } from '../support/kafka.js';
 import { startStreamApp } from '../support/stream-app.js';
+import { spawnWorker } from '../support/spawn-worker.js';
+import { bulkValue } from './fixtures/bulk-worker.js';
 import { readTopic } from './fixtures/read-topic.js';
 
+const BULK_WORKER = 'test/e2e/fixtures/bulk-worker.ts';
 const KEYS = Array.from({ length: 10 }, (_, i) => `k${i}`);
 const tempDb = () => join(mkdtempSync(join(tmpdir(), 'samsa-compaction-')), 'state.sqlite');
 const events = (keys: readonly string[]) =>
@@ -167,5 +170,83 @@ describe('restore from a compacted changelog', () => {
     console.log(
       `changelog: ${written} records written, ${left} left after compaction; fresh instance counts exact`,
     );
+  });
+
+  it('a restore killed midway goes on from its last checkpoint, and the state is exact', async () => {
+    const prefix = `${uniqueName('bulk')}.`;
+    const env = {
+      KAFKA_BROKERS: kafkaBrokers().join(','),
+      TOPIC_PREFIX: prefix,
+      APP_ID: uniqueName('bulk-app'),
+      GROUP: uniqueName('bulk-group'),
+    };
+    const [batches, perBatch] = [10, 5_000];
+    await createTopic(`${prefix}bulk-input`, 1);
+    const writerDb = tempDb();
+    const writer = spawnWorker(BULK_WORKER, { ...env, DB: writerDb });
+    await produce(
+      `${prefix}bulk-input`,
+      Array.from({ length: batches }, (_, batch) => ({
+        key: `batch-${batch}`,
+        value: encodeEnvelope('Bulk:1', { batch, keys: perBatch }),
+      })),
+    );
+    const stateRows = (database: string) =>
+      rows<{ count: number }>(
+        database,
+        `SELECT COUNT(*) AS "count" FROM samsa_state WHERE "store" = 'bulk'`,
+      )[0].count;
+    await waitFor(() => stateRows(writerDb) === batches * perBatch, {
+      timeoutMs: 90_000,
+      message: `changelog written: ${writer.output().slice(-1000)}`,
+    });
+    writer.process.kill('SIGTERM');
+    expect(await writer.exited).toBe(0);
+    const changelog = `${prefix}${env.APP_ID}-bulk-changelog`;
+    const end = await logEnd(changelog);
+    expect(end).toBeGreaterThanOrEqual(batches * perBatch);
+
+    // A fresh instance restores; it is killed once a few of its transactions are in.
+    const db = tempDb();
+    const checkpoint = () =>
+      rows<{ next_offset: number }>(
+        db,
+        `SELECT "next_offset" FROM samsa_checkpoints WHERE "store" = 'bulk'`,
+      )[0]?.next_offset ?? 0;
+    const first = spawnWorker(BULK_WORKER, { ...env, DB: db });
+    const killedAt = await waitFor(
+      () => {
+        const reached = checkpoint();
+        return reached > 0 ? reached : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 5, message: `restore started: ${first.output().slice(-1000)}` },
+    );
+    first.process.kill('SIGKILL');
+    await first.exited;
+    const resumedFrom = checkpoint();
+    expect(resumedFrom).toBeGreaterThanOrEqual(killedAt);
+    expect(resumedFrom, 'killed before the restore ended').toBeLessThan(end);
+
+    const second = spawnWorker(BULK_WORKER, { ...env, DB: db });
+    await waitFor(() => /Restored bulk\[0\]: (\d+) records/.exec(second.output()), {
+      timeoutMs: 60_000,
+      message: `second restore done: ${second.output().slice(-1000)}`,
+    });
+    second.process.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    expect(second.output()).toContain(`offsets ${resumedFrom}..${end}`);
+    const reread = Number(/Restored bulk\[0\]: (\d+) records/.exec(second.output())?.[1]);
+    expect(reread).toBe(end - resumedFrom);
+
+    expect(stateRows(db)).toBe(batches * perBatch);
+    const wrong = rows<{ key: string; value: string }>(
+      db,
+      `SELECT "key", "value" FROM samsa_state WHERE "store" = 'bulk'`,
+    ).filter(({ key, value }) => {
+      const [batch, i] = key.slice(1).split('-').map(Number);
+      return JSON.parse(value) !== bulkValue(batch, i);
+    });
+    expect(wrong).toEqual([]);
+    console.log(`restore of ${end} records killed at checkpoint ${resumedFrom}; the next one read ${reread}`);
   });
 });
