@@ -214,13 +214,12 @@ describe('restore from a compacted changelog', () => {
         `SELECT "next_offset" FROM samsa_checkpoints WHERE "store" = 'bulk'`,
       )[0]?.next_offset ?? 0;
     const first = spawnWorker(BULK_WORKER, { ...env, DB: db });
-    const killedAt = await waitFor(
-      () => {
-        const reached = checkpoint();
-        return reached > 0 ? reached : undefined;
-      },
-      { timeoutMs: 60_000, intervalMs: 5, message: `restore started: ${first.output().slice(-1000)}` },
-    );
+    await waitFor(() => checkpoint() > 0, {
+      timeoutMs: 60_000,
+      intervalMs: 5,
+      message: `restore started: ${first.output().slice(-1000)}`,
+    });
+    const killedAt = checkpoint();
     first.process.kill('SIGKILL');
     await first.exited;
     const resumedFrom = checkpoint();
