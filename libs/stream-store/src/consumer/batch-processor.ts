@@ -474,7 +474,7 @@ export class BatchProcessor {
     } catch (writeError) {
       return {
         result: 'halted',
-        reason: `stopped at offset ${first.offset}: its dead letter could not be written (${message(writeError)}); it failed with: ${message(error)}`,
+        reason: `stopped at offset ${first.offset}: ${message(writeError)} The record failed with: ${message(error)}`,
       };
     }
     for (const record of records) {

@@ -5,3 +5,4 @@ export * from './stale-assignment.error.js';
 export * from './schema-conflict.error.js';
 export * from './invalid-state-value.error.js';
 export * from './batch-flush.error.js';
+export * from './dead-letter-write.error.js';

@@ -3,7 +3,10 @@
  * another client (e.g. Confluent's KafkaJS-compatible one) plugs in by implementing these.
  */
 
-export type RecordHeaders = Record<string, Buffer | string | undefined>;
+/** A name a record repeats holds all its values, in order (as KafkaJS decodes and encodes them). */
+export type RecordHeaderValue = Buffer | string | Array<Buffer | string> | undefined;
+/** Consumed headers are null-prototype objects: any name, `__proto__` included, is an ordinary own header. */
+export type RecordHeaders = Record<string, RecordHeaderValue>;
 
 export interface KafkaRecord {
   topic: string;

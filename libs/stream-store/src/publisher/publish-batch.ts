@@ -150,7 +150,7 @@ export class PublishBatch implements AsyncDisposable {
 function sizeOf({ message }: PreparedRecord): number {
   let size = byteLength(message.value) + byteLength(message.key);
   for (const [name, value] of Object.entries(message.headers ?? {}))
-    size += byteLength(name) + byteLength(value);
+    for (const part of [value].flat()) size += byteLength(name) + byteLength(part);
   return size;
 }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { SchemaRegistry } from '@samsa/schema';
 import { STREAM_SCHEMA_REGISTRY, STREAM_STORE_OPTIONS } from '../constants.js';
-import type { RecordMetadata } from '../kafka/kafka-client.interface.js';
+import type { RecordHeaderValue, RecordMetadata } from '../kafka/kafka-client.interface.js';
 import { KafkaConnections } from '../kafka/kafka-connections.js';
 import type { ResolvedStreamStoreOptions } from '../options/resolve-options.js';
 import { KeyPartitioner } from './key-partitioner.js';
@@ -93,7 +93,7 @@ export class StreamPublisher {
    */
   prepareOutput(topic: string, message: object, options: PublishOptions = {}): OutputRecord {
     const { topic: kafkaTopic, message: encoded, config } = this.preparer.prepare(topic, message, options);
-    const text = (value: Buffer | string | undefined) => (value === undefined ? undefined : value.toString());
+    const text = (value: RecordHeaderValue) => (value === undefined ? undefined : [value].flat().join(','));
     const headers = Object.fromEntries(
       Object.entries(encoded.headers ?? {}).map(([name, value]) => [name, text(value) ?? '']),
     );

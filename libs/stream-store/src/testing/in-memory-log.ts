@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { KafkaRecord, ProduceMessage } from '../kafka/kafka-client.interface.js';
+import type { KafkaRecord, ProduceMessage, RecordHeaders } from '../kafka/kafka-client.interface.js';
 
 /** The topics of an in-memory cluster: append-only partition logs plus committed group offsets. */
 export class InMemoryLog {
@@ -29,7 +29,7 @@ export class InMemoryLog {
       offset: String(log.length),
       key: toBuffer(message.key),
       value: toBuffer(message.value),
-      headers: { ...message.headers },
+      headers: Object.assign(Object.create(null) as RecordHeaders, message.headers),
       timestamp: message.timestamp ?? String(Date.now()),
     };
     log.push(record);
