@@ -1,6 +1,12 @@
 import { KafkaJSConnectionError, KafkaJSProtocolError } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import type { ProduceRequest, RecordMetadata, StreamProducer } from '../kafka/kafka-client.interface.js';
+import type {
+  ProduceMessage,
+  ProduceRequest,
+  RecordMetadata,
+  StreamProducer,
+} from '../kafka/kafka-client.interface.js';
+import { KeyPartitioner } from '../publisher/key-partitioner.js';
 import type { TopicManager } from '../publisher/topic-manager.js';
 import type { OutboxRow } from '../store/backend/journal-sql.js';
 import type { OffsetLedger } from '../store/offset-ledger.interface.js';
@@ -27,6 +33,9 @@ class FakeProducer implements StreamProducer {
   async connect(): Promise<void> {}
   async disconnect(): Promise<void> {}
 
+  /** Per request: which messages Kafka appends; the send fails (as too large) when it refuses any. */
+  partially?: (request: ProduceRequest) => (message: ProduceMessage) => boolean;
+
   async send(requests: ProduceRequest[]): Promise<RecordMetadata[]> {
     this.sends++;
     await Promise.resolve();
@@ -34,11 +43,21 @@ class FakeProducer implements StreamProducer {
       const error = this.verdict(request);
       if (error) throw error;
     }
+    for (const request of requests) {
+      const accepts = this.partially?.(request);
+      if (!accepts || request.messages.every(accepts)) continue;
+      this.append([{ topic: request.topic, messages: request.messages.filter(accepts) }]);
+      throw tooLarge();
+    }
+    this.append(requests);
+    return [];
+  }
+
+  private append(requests: ProduceRequest[]): void {
     for (const { topic, messages } of requests) {
       for (const { key, value, headers } of messages)
         this.produced.push({ topic, key: String(key), value: String(value), headers: { ...headers } });
     }
-    return [];
   }
 
   values(topic: string): string[] {
@@ -145,6 +164,40 @@ describe('OutputRelay', () => {
     expect(String(letter.headers[DEAD_LETTER_HEADERS.errorMessage])).toMatch(/max\.message\.bytes of a/);
     expect(String(letter.headers[DEAD_LETTER_HEADERS.handler])).toBe('g (in[0])');
     expect(deadLettered).toEqual([['a', 1]]);
+    expect(ledger.rows).toEqual([]);
+    relay.close();
+  });
+
+  it('sends each partition on its own, so a refused partition batch never resends an accepted one', async () => {
+    const partitioner = new KeyPartitioner();
+    // As Kafka does: each partition's batch is appended or refused on its own, and the send then fails.
+    const producer = new FakeProducer();
+    producer.partially = (request) => {
+      const sizes = new Map<number, number>();
+      for (const message of request.messages) {
+        const partition = message.partition ?? partitioner.partition(String(message.key), 3);
+        sizes.set(partition, (sizes.get(partition) ?? 0) + 1);
+      }
+      return (message) =>
+        (sizes.get(message.partition ?? partitioner.partition(String(message.key), 3)) ?? 0) < 2;
+    };
+    const ledger = new FakeLedger();
+    const relay = new OutputRelay(producer, topics, observer, {
+      backoff: FAST,
+      partitionCounts: { get: async () => 3 },
+    });
+    const keys = ['a', 'b', 'c', 'd', 'e', 'f'];
+    // Keys a-c have two outputs each (their partition batches are refused), d-f one (accepted).
+    const rows = keys.flatMap((key) =>
+      ledger.commit('t', key < 'd' ? [`${key}1`, `${key}2`] : [`${key}1`], key),
+    );
+    await relay.relay(ledger.asLedger, rows);
+    const values = producer.values('t');
+    expect([...values].sort()).toEqual(['a1', 'a2', 'b1', 'b2', 'c1', 'c2', 'd1', 'e1', 'f1']);
+    for (const key of keys) {
+      const own = values.filter((value) => value.startsWith(key));
+      expect(own).toEqual([...own].sort());
+    }
     expect(ledger.rows).toEqual([]);
     relay.close();
   });
