@@ -6,3 +6,4 @@ export * from './schema-conflict.error.js';
 export * from './invalid-state-value.error.js';
 export * from './batch-flush.error.js';
 export * from './dead-letter-write.error.js';
+export * from './state-value-too-large.error.js';

@@ -20,7 +20,7 @@ export interface StreamHealthReport {
   producer: 'connected' | 'disconnected';
   store: 'reachable' | 'unreachable' | 'none';
   /** Partitions whose state is being restored from a changelog (not processing yet). */
-  restoring: Array<{ store: string; partition: number; restored: number; total: number }>;
+  restoring: Array<{ store: string; partition: number; restored: number; total: number; records: number }>;
 }
 
 /**
