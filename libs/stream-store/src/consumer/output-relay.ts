@@ -233,6 +233,8 @@ export class OutputRelay {
     const outputs = read?.outputs ?? this.queue.take(STEP_ROWS, waits);
     if (outputs.length === 0) {
       if (read?.complete) this.leaveSql();
+      // Nothing waits at all: no topic is owed a retry.
+      if ((read ? read.waiting : this.queue.length) === 0) this.blocked.clear();
       return this.nextRetry(now);
     }
     const delivery = await this.sender.deliver(outputs);
@@ -266,7 +268,7 @@ export class OutputRelay {
   private async readBack(
     ledger: OffsetLedger,
     waits: (topic: string) => boolean,
-  ): Promise<{ outputs: PendingOutput[]; complete: boolean }> {
+  ): Promise<{ outputs: PendingOutput[]; waiting: number; complete: boolean }> {
     const handedIn = this.handedInFromSql;
     const rows: OutboxRow[] = await ledger.pendingOutbox(STEP_ROWS);
     const all = rows.filter((row) => !this.unforgotten.has(row.id)).map((row) => readOutboxRow(row));
@@ -274,7 +276,7 @@ export class OutputRelay {
     const outputs = all.filter((pending) => !waits(pending.output.topic));
     const complete =
       rows.length < STEP_ROWS && outputs.length === all.length && handedIn === this.handedInFromSql;
-    return { outputs, complete };
+    return { outputs, waiting: all.length, complete };
   }
 
   private leaveSql(): void {
@@ -348,7 +350,8 @@ export class OutputRelay {
         this.wake = undefined;
         resolve();
       };
-      const timer = setTimeout(done, ms);
+      // Outputs wait in the outbox for the next start: a retry alone does not keep the process up.
+      const timer = setTimeout(done, ms).unref();
       this.wake = done;
     });
   }

@@ -48,10 +48,6 @@ export function toOutboxRow(
   return { id: randomUUID(), record: JSON.stringify(stored) };
 }
 
-export function fromOutboxRow(row: OutboxRow): OutputRecord {
-  return readOutboxRow(row).output;
-}
-
 /** The row as the relay handles it. */
 export function readOutboxRow(row: OutboxRow, now = Date.now()): PendingOutput {
   const { committedAt, source, ...stored } = JSON.parse(row.record) as StoredOutput;
