@@ -35,6 +35,7 @@ export * from './admin/index.js';
 // Operations
 export { StreamMetrics } from './metrics/stream-metrics.js';
 export { StreamHealth, type StreamHealthReport } from './health/stream-health.js';
+export type { OutboxStatus } from './consumer/outbox-status.js';
 export { STREAM_METRICS_REGISTRY } from './metrics/metrics.tokens.js';
 export type { PartitionLag } from './metrics/consumer-lag.js';
 

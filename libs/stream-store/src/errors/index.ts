@@ -7,3 +7,4 @@ export * from './invalid-state-value.error.js';
 export * from './batch-flush.error.js';
 export * from './dead-letter-write.error.js';
 export * from './state-value-too-large.error.js';
+export * from './output-refused.error.js';

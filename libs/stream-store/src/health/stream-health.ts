@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Changelogs } from '../changelog/changelogs.js';
 import { KafkaConnections } from '../kafka/kafka-connections.js';
+import type { OutboxStatus } from '../consumer/outbox-status.js';
 import { StoreRuntime } from '../store/store-runtime.js';
 import { type HandlerStatus, StreamStoreServer } from '../transport/stream-store.server.js';
 
@@ -19,6 +20,8 @@ export interface StreamHealthReport {
   handlers: HandlerStatus[];
   producer: 'connected' | 'disconnected';
   store: 'reachable' | 'unreachable' | 'none';
+  /** Committed outputs not yet produced (with state stores). */
+  outbox?: OutboxStatus;
   /** Partitions whose state is being restored from a changelog (not processing yet). */
   restoring: Array<{ store: string; partition: number; restored: number; total: number; records: number }>;
 }
@@ -57,6 +60,13 @@ export class StreamHealth {
     if (producer === 'disconnected') problems.push('Kafka producer is not connected');
     const store = await this.storeState();
     if (store === 'unreachable') problems.push('state store database is unreachable');
+    const outbox = this.server.outboxStatus();
+    if (outbox?.stuck) problems.push(`outbox: ${outbox.stuck}`);
+    // Outputs wait a moment after every commit: only a wait of seconds says something.
+    else if (outbox && outbox.oldestAgeMs > 5_000)
+      degraded.push(
+        `outbox: ${outbox.pending} output(s) waiting, the oldest for ${Math.round(outbox.oldestAgeMs)} ms`,
+      );
     const restoring = this.changelogs.restoring();
     for (const { store: name, partition, restored, total } of restoring)
       degraded.push(`store ${name}: partition ${partition} restoring (${restored} of ${total} records)`);
@@ -70,6 +80,7 @@ export class StreamHealth {
       producer,
       store,
       restoring,
+      outbox,
     };
   }
 

@@ -27,6 +27,8 @@ import { StreamTopics } from '../publisher/stream-topics.js';
 import { StreamPublisher } from '../publisher/stream-publisher.js';
 import { NO_PUBLISH_OBSERVER } from '../publisher/publish-observer.js';
 import { OutputRelay } from '../consumer/output-relay.js';
+import type { OutboxStatus } from '../consumer/outbox-status.js';
+import { PartitionCounts } from '../publisher/partition-counts.js';
 import { Changelogs } from '../changelog/changelogs.js';
 import { SchemaTopics } from '../schema/schema-topics.js';
 import { StoreRuntime } from '../store/store-runtime.js';
@@ -56,6 +58,7 @@ export class StreamStoreServer extends Server implements CustomTransportStrategy
   override readonly propagatesEventHandlerErrors = true;
   private members: Array<{ binding: HandlerBinding; member: GroupMember; processor: BatchProcessor }> = [];
   private closing?: Promise<void>;
+  private outputs?: OutputRelay;
 
   constructor(
     @Inject(STREAM_STORE_OPTIONS) private readonly options: ResolvedStreamStoreOptions,
@@ -83,7 +86,9 @@ export class StreamStoreServer extends Server implements CustomTransportStrategy
   }
 
   async close(): Promise<void> {
-    this.closing ??= Promise.all(this.members.map(({ member }) => member.stop())).then(() => undefined);
+    this.closing ??= Promise.all(this.members.map(({ member }) => member.stop())).then(() =>
+      this.outputs?.close(),
+    );
     await this.closing;
   }
 
@@ -97,6 +102,11 @@ export class StreamStoreServer extends Server implements CustomTransportStrategy
         [...processor.waiting].map(([partition, { reason }]) => [partition, reason]),
       ),
     }));
+  }
+
+  /** The outbox's backlog of committed outputs not yet produced; undefined before start. */
+  outboxStatus(): OutboxStatus | undefined {
+    return this.outputs?.status();
   }
 
   /** Subscribes every handler to matching topics created since the last refresh, now. */
@@ -120,7 +130,12 @@ export class StreamStoreServer extends Server implements CustomTransportStrategy
     await this.streamTopics.createAll();
     const ledger = await this.stores.ledger();
     const deadLetters = new DeadLetterWriter(this.kafka.producer, this.topics, this.options.topicPrefix);
-    const outputs = new OutputRelay(this.kafka.producer, this.topics, this.metrics ?? NO_PUBLISH_OBSERVER);
+    // Partition counts let the relay send each partition's outputs on their own: a refusal of one
+    // never makes it resend what another partition accepted.
+    const outputs = new OutputRelay(this.kafka.producer, this.topics, this.metrics ?? NO_PUBLISH_OBSERVER, {
+      partitionCounts: new PartitionCounts(this.kafka.admin, DEFAULTS.partitionCountMaxAgeMs),
+    });
+    this.outputs = outputs;
     if (ledger) await outputs.drain(ledger);
     const encodeOutput = this.publisher.prepareOutput.bind(this.publisher);
     for (const binding of bindings) {
