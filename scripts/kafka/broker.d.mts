@@ -17,7 +17,12 @@ export interface RunningKafka {
   logFile: string;
   /** The broker's data dir (Kafka `log.dirs`). */
   logDir: string;
+  /** Ends the broker and deletes its data (unless keepLogDir). */
   stop(): Promise<void>;
+  /** Stops the broker process, keeping its port, data and cluster id, e.g. to test an outage. */
+  pause(): Promise<void>;
+  /** Starts the paused broker again on the same port and data, and waits until it answers. */
+  resume(): Promise<void>;
 }
 
 export interface EnsuredKafka {

@@ -199,7 +199,9 @@ function apiVersionsOk(brokers) {
  * @property {string} brokers `127.0.0.1:<port>`
  * @property {string} logFile the broker's log (log4j + JVM stdout/stderr)
  * @property {string} logDir the broker's data dir (Kafka `log.dirs`)
- * @property {() => Promise<void>} stop
+ * @property {() => Promise<void>} stop ends the broker and deletes its data
+ * @property {() => Promise<void>} pause stops the broker process, keeping its port and data
+ * @property {() => Promise<void>} resume starts the paused broker again and waits until it answers
  */
 
 /**
@@ -303,22 +305,30 @@ export async function startKafka(opts = {}) {
     throw new Error(`Formatting the Kafka storage failed (exit ${format.code}):\n${tail(format.output, 50)}`);
   }
 
-  // JVM stdout/stderr go to the same file as log4j (both append), so crashes before log4j are kept.
-  const out = fs.openSync(logFile, 'a');
-  const child = spawn(java, [...jvm, 'kafka.Kafka', serverProps], { stdio: ['ignore', out, out] });
-  fs.closeSync(out);
-  let alive = true;
-  /** @type {Promise<void>} */
-  const exited = new Promise((resolve) => {
-    const gone = () => {
-      alive = false;
-      resolve();
-    };
-    child.once('exit', gone).once('error', gone);
-  });
+  /**
+   * One run of the broker JVM on the formatted storage. stop()/start() of the same broker (pause()
+   * and resume()) launch it again: same ports, same data, same cluster id.
+   */
+  const launch = () => {
+    // JVM stdout/stderr go to the same file as log4j (both append), so crashes before log4j are kept.
+    const out = fs.openSync(logFile, 'a');
+    const child = spawn(java, [...jvm, 'kafka.Kafka', serverProps], { stdio: ['ignore', out, out] });
+    fs.closeSync(out);
+    const run = { child, alive: true, /** @type {Promise<void>} */ exited: Promise.resolve() };
+    run.exited = new Promise((resolve) => {
+      const gone = () => {
+        run.alive = false;
+        resolve();
+      };
+      child.once('exit', gone).once('error', gone);
+    });
+    return run;
+  };
+  let current = launch();
+
   // Never leave a broker (or its data) behind when the parent process goes away.
   const killOnExit = () => {
-    child.kill('SIGKILL');
+    current.child.kill('SIGKILL');
     if (opts.keepLogDir) return;
     try {
       fs.rmSync(root, { recursive: true, force: true });
@@ -330,33 +340,55 @@ export async function startKafka(opts = {}) {
 
   const logTail = () => (fs.existsSync(logFile) ? tail(fs.readFileSync(logFile, 'utf8'), 50) : '(no log)');
 
+  /** Ends the JVM: SIGTERM (a clean shutdown), SIGKILL after 10 s. */
+  const halt = async () => {
+    if (!current.alive) return;
+    current.child.kill('SIGTERM');
+    const gone = await Promise.race([current.exited.then(() => true), sleep(10_000, false, { ref: false })]);
+    if (!gone) {
+      current.child.kill('SIGKILL');
+      await current.exited;
+    }
+  };
+
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    if (alive) {
-      child.kill('SIGTERM');
-      const gone = await Promise.race([exited.then(() => true), sleep(10_000, false, { ref: false })]);
-      if (!gone) {
-        child.kill('SIGKILL');
-        await exited;
-      }
-    }
+    await halt();
     process.off('exit', killOnExit);
     if (!opts.keepLogDir) fs.rmSync(root, { recursive: true, force: true });
   };
 
-  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
-  while (!(await isUp(brokers))) {
-    if (!alive || Date.now() > deadline) {
-      const why = alive ? `did not answer within ${(opts.timeoutMs ?? 60_000) / 1000} s` : 'exited';
-      const log = logTail();
-      await stop();
-      throw new Error(`The local Kafka broker ${why}. Last lines of ${logFile}:\n${log}`);
+  const waitUntilUp = async () => {
+    const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+    while (!(await isUp(brokers))) {
+      if (!current.alive || Date.now() > deadline) {
+        const why = current.alive ? `did not answer within ${(opts.timeoutMs ?? 60_000) / 1000} s` : 'exited';
+        const log = logTail();
+        await stop();
+        throw new Error(`The local Kafka broker ${why}. Last lines of ${logFile}:\n${log}`);
+      }
+      await sleep(250);
     }
-    await sleep(250);
-  }
-  return { brokers, logFile, logDir, stop };
+  };
+
+  /** Stops the broker process, keeping its ports and data, e.g. to test an outage. */
+  const pause = async () => {
+    if (stopped) throw new Error('This broker was stopped for good; start a new one');
+    await halt();
+  };
+
+  /** Starts the paused broker again (same port, data and cluster id) and waits until it answers. */
+  const resume = async () => {
+    if (stopped) throw new Error('This broker was stopped for good; start a new one');
+    if (current.alive) return;
+    current = launch();
+    await waitUntilUp();
+  };
+
+  await waitUntilUp();
+  return { brokers, logFile, logDir, stop, pause, resume };
 }
 
 /**

@@ -93,16 +93,14 @@ export class KafkajsConsumer implements StreamConsumer {
 
   /**
    * KafkaJS logs its crashes as attempts (see kafkajs-log.ts); the outcome is reported here: a
-   * restart as WARN with the count of restarts in a row, a final stop as ERROR.
+   * restart to `onRestart` with the count of restarts in a row (the caller logs and judges it), a
+   * final stop as ERROR and to `onCrash`.
    */
   private onCrash(error: Error, restart: boolean, callbacks: ConsumerCallbacks): void {
     const unreachable = brokerFailureReason(error);
     if (unreachable) this.context.reachability.failed(unreachable);
     if (restart) {
       this.restarts++;
-      this.logger.warn(
-        `Consumer ${this.groupId} restarts after a failure (${this.restarts} in a row without a finished batch): ${error.message}`,
-      );
       callbacks.onRestart?.(error, this.restarts);
       return;
     }

@@ -30,11 +30,14 @@ const RECOVERING_LAYERS = new Set([
 export function nestLogCreator(options: { saslConfigured: boolean }): logCreator {
   return () => {
     const logger = new Logger('KafkaJS');
+    const repeats = new RepeatFilter(REPEAT_WINDOW_MS);
     return (entry: LogEntry) => {
       const { message, ...extra } = entry.log;
       let line = `${message} ${JSON.stringify(extra)}`;
       if (options.saslConfigured && /sasl/i.test(line)) line = `${line} (${SASL_LISTENER_HINT})`;
-      const level = samsaLevel(entry);
+      let level = samsaLevel(entry);
+      // While a broker is away every client logs the same reconnect attempt several times a second.
+      if (level === logLevel.WARN && repeats.seen(`${entry.namespace} ${message}`)) level = logLevel.DEBUG;
       if (level === logLevel.ERROR) logger.error(line);
       else if (level === logLevel.WARN) logger.warn(line);
       else logger.debug(line);
@@ -47,4 +50,23 @@ export function samsaLevel({ namespace, level, log }: Pick<LogEntry, 'namespace'
   if (level !== logLevel.ERROR) return level;
   const isAttempt = RECOVERING_LAYERS.has(namespace) || 'retryCount' in log;
   return isAttempt ? logLevel.WARN : logLevel.ERROR;
+}
+
+/** The same attempt line (namespace and message) is logged at WARN once per window, at DEBUG otherwise. */
+const REPEAT_WINDOW_MS = 10_000;
+
+/** Remembers when each key was last let through; forgets everything when it grows large. */
+class RepeatFilter {
+  private readonly lastAt = new Map<string, number>();
+
+  constructor(private readonly windowMs: number) {}
+
+  /** True when `key` was let through less than a window ago. */
+  seen(key: string, now = Date.now()): boolean {
+    const last = this.lastAt.get(key);
+    if (last !== undefined && now - last < this.windowMs) return true;
+    if (this.lastAt.size >= 1000) this.lastAt.clear();
+    this.lastAt.set(key, now);
+    return false;
+  }
 }
