@@ -33,7 +33,7 @@ export const BOUNDED: Preset = {
   recordsPerSecond: 150,
   faults: { kinds: BOUNDED_FAULTS },
   stuckAfterMs: 25_000,
-  drainTimeoutMs: 90_000,
+  drainTimeoutMs: 60_000,
 };
 
 /** `npm run soak`: `minutes` of traffic at 250 records/s, 4 faults a minute. */

@@ -247,9 +247,9 @@ async function freshRestore(
     const { offsets } = readSqliteState([file], group);
     return Promise.resolve([...ends].every(([at, end]) => (offsets.get(at) ?? -1n) >= end));
   };
-  const done = await waitUntil(restoredAll, 90_000);
+  const done = await waitUntil(restoredAll, 60_000);
   log(
-    `[soak] fresh instance ${name} ${done ? 'restored every partition' : 'did NOT restore every partition within 90 s'}`,
+    `[soak] fresh instance ${name} ${done ? 'restored every partition' : 'did NOT restore every partition within 60 s'}`,
   );
   await sleep(3_000); // anything it wrongly handles again would reach the outputs meanwhile
   await pool.remove(name);
