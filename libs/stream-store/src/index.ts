@@ -46,6 +46,7 @@ export type { StoreSize } from './cli/store-sizes.js';
 
 // Kafka client seam
 export type * from './kafka/kafka-client.interface.js';
+export { KafkaConnections } from './kafka/kafka-connections.js';
 export { KafkajsClient } from './kafka/kafkajs/kafkajs-client.js';
 
 // Errors

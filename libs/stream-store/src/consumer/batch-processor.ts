@@ -4,6 +4,7 @@ import type { Changelogs } from '../changelog/changelogs.js';
 import { DEFAULTS } from '../defaults.js';
 import { classifyFailure } from '../errors/failure-kind.js';
 import { HandlerTimeoutError } from '../errors/handler-timeout.error.js';
+import { OutputRefusedError } from '../errors/output-refused.error.js';
 import { StaleAssignmentError } from '../errors/stale-assignment.error.js';
 import type {
   BatchControl,
@@ -20,7 +21,7 @@ import { backoffDelay } from './backoff.js';
 import { BatchItemFailures } from './batch-item-failures.js';
 import type { DeadLetterWriter } from './dead-letter.js';
 import type { HandlerBinding } from './handler-binding.js';
-import { invokeHandler } from './handler-invoker.js';
+import { HandlerFailedError, invokeHandler } from './handler-invoker.js';
 import { INTERRUPTED, pause, untilAvailable, type WaitHooks } from './infrastructure-wait.js';
 import type { OutputRelay } from './output-relay.js';
 import { partitionKey, PartitionStatus } from './partition-status.js';
@@ -291,7 +292,7 @@ export class BatchProcessor {
         if (!run.control.isActive()) return interrupted;
         if (classifyFailure(error) === 'infrastructure') {
           waits.waiting(error, ++outages);
-          if (!(await pause(run.control, outages))) return interrupted;
+          if (!(await pause(run.control, outages, this.stopping.signal))) return interrupted;
           continue;
         }
         const retriable = !(error instanceof Error && 'retriable' in error && error.retriable === false);
@@ -307,8 +308,7 @@ export class BatchProcessor {
         this.logger.warn(
           `Attempt ${attempt} failed at ${record.topic}[${record.partition}]@${record.offset}: ${message(error)}`,
         );
-        await sleep(backoffDelay(retry, attempt));
-        await run.control.heartbeat().catch(() => undefined);
+        if (!(await this.backoff(backoffDelay(retry, attempt), run.control))) return interrupted;
         attempt++;
       }
     }
@@ -337,7 +337,10 @@ export class BatchProcessor {
         for (const { index, error } of failures) {
           const letter = await this.deadLetter(
             [pending.records[index]],
-            error ?? outcome.output,
+            error ??
+              new HandlerFailedError(
+                `the batch handler reported item at offset ${pending.records[index].offset} failed`,
+              ),
             attempt,
             run.control,
           );
@@ -350,9 +353,25 @@ export class BatchProcessor {
           `${failed[0].topic}[${failed[0].partition}], from offset ${failed[0].offset}; retrying those`,
       );
       pending = { records: failed, payloads: failures.map(({ index }) => pending.payloads[index]) };
-      await sleep(backoffDelay(this.binding.retry, attempt));
-      if (!run.control.isActive()) return interrupted;
+      if (!(await this.backoff(backoffDelay(this.binding.retry, attempt), run.control))) return interrupted;
     }
+  }
+
+  /**
+   * Sleeps between two attempts; false when the consumer began stopping meanwhile (shutdown, rejoin):
+   * the record is interrupted - handled again by whoever owns the partition next - and no attempt
+   * starts on a consumer that is going away.
+   */
+  private async backoff(ms: number, control: BatchControl): Promise<boolean> {
+    const { signal } = this.stopping;
+    if (!signal.aborted) {
+      await sleep(ms, undefined, { signal }).catch((error: unknown) => {
+        if (!signal.aborted) throw error;
+      });
+    }
+    if (signal.aborted || !control.isActive()) return false;
+    await control.heartbeat().catch(() => undefined);
+    return control.isActive();
   }
 
   private invoke(
@@ -418,6 +437,11 @@ export class BatchProcessor {
     return true;
   }
 
+  /** `untilAvailable`, given up at once when the consumer stops. */
+  private whenAvailable<T>(work: () => Promise<T>, control: BatchControl, hooks: WaitHooks) {
+    return untilAvailable(work, control, hooks, this.stopping.signal);
+  }
+
   private waitHooks(partition: TopicPartition, what: string): WaitHooks {
     return {
       waiting: (error) => {
@@ -465,7 +489,7 @@ export class BatchProcessor {
     const handler = this.binding.id;
     const letters = records.map((record) => ({ record, error, attempts, handler }));
     try {
-      const sent = await untilAvailable(
+      const sent = await this.whenAvailable(
         () => this.deps.deadLetters.send(letters, deadLetter),
         control,
         this.waitHooks(first, 'Kafka to accept a dead letter'),
@@ -510,7 +534,7 @@ export class BatchProcessor {
     if (ledger) {
       const to = nextOffset(done.offset);
       try {
-        const outbox = await untilAvailable(
+        const outbox = await this.whenAvailable(
           async () => {
             // The changelog first: a crash after it replays the batch, which writes the same state again.
             const checkpoints =
@@ -563,7 +587,7 @@ export class BatchProcessor {
     if (outputs.length === 0) return done;
     const hooks = this.waitHooks(done, 'Kafka to accept outputs');
     try {
-      const sent = await untilAvailable(() => this.deps.outputs.send(outputs), run.control, hooks);
+      const sent = await this.whenAvailable(() => this.deps.outputs.send(outputs), run.control, hooks);
       return sent === INTERRUPTED ? undefined : done;
     } catch (error) {
       if (classifyFailure(error) !== 'refused') throw error;
@@ -575,11 +599,13 @@ export class BatchProcessor {
       const own = outputs.slice(begin, span.end);
       begin = span.end;
       try {
-        if ((await untilAvailable(() => this.deps.outputs.send(own), run.control, hooks)) === INTERRUPTED)
+        if ((await this.whenAvailable(() => this.deps.outputs.send(own), run.control, hooks)) === INTERRUPTED)
           return before(span);
       } catch (error) {
         if (classifyFailure(error) !== 'refused') throw error;
-        const letter = await this.deadLetter(span.records, error, 1, run.control);
+        const bytes = own.reduce((sum, output) => sum + (output.value?.length ?? 0), 0);
+        const refused = new OutputRefusedError(own.map(({ topic }) => topic).join(', '), bytes, error);
+        const letter = await this.deadLetter(span.records, refused, 1, run.control);
         if (letter.result === 'interrupted') return before(span);
         if (letter.result === 'halted') {
           this.halt(span.records[0], letter.reason);
@@ -594,7 +620,7 @@ export class BatchProcessor {
   private position(partition: TopicPartition, control: BatchControl) {
     const { positions } = this;
     if (!positions) return Promise.resolve({ stored: undefined, start: undefined });
-    return untilAvailable(
+    return this.whenAvailable(
       () => positions.get(partition),
       control,
       this.waitHooks(partition, 'the state store'),

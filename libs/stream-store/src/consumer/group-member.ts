@@ -129,7 +129,9 @@ export class GroupMember {
       },
       onRestart: (error, restarts) => {
         this.lastError = error.message;
-        if (restarts < DEFAULTS.consumerRestartsUnhealthy) {
+        // While no broker answers, restarts are the outage's (health reports it), not this consumer's.
+        const brokerDown = this.client.reachability?.().reachable === false;
+        if (restarts < DEFAULTS.consumerRestartsUnhealthy || brokerDown) {
           this.logger.warn(`Consumer restarts (${restarts}): ${error.message}`);
           return;
         }

@@ -23,6 +23,7 @@ export async function untilAvailable<T>(
   work: () => Promise<T>,
   control: BatchControl,
   hooks: WaitHooks,
+  stopping?: AbortSignal,
 ): Promise<T | typeof INTERRUPTED> {
   for (let tries = 1; ; tries++) {
     try {
@@ -32,15 +33,23 @@ export async function untilAvailable<T>(
     } catch (error) {
       if (classifyFailure(error) !== 'infrastructure') throw error;
       hooks.waiting(error, tries);
-      if (!(await pause(control, tries))) return INTERRUPTED;
+      if (!(await pause(control, tries, stopping))) return INTERRUPTED;
     }
   }
 }
 
-/** Sleeps one backoff step, keeping the group session alive; false once the batch is no longer active. */
-export async function pause(control: BatchControl, tries: number): Promise<boolean> {
-  if (!control.isActive()) return false;
-  await sleep(backoffDelay(DEFAULTS.infrastructureBackoff, tries));
+/**
+ * Sleeps one backoff step, keeping the group session alive; false once the batch is no longer
+ * active, or at once when `stopping` aborts (shutdown, rejoin): the consumer does not wait for it.
+ */
+export async function pause(control: BatchControl, tries: number, stopping?: AbortSignal): Promise<boolean> {
+  if (!control.isActive() || stopping?.aborted) return false;
+  await sleep(backoffDelay(DEFAULTS.infrastructureBackoff, tries), undefined, { signal: stopping }).catch(
+    (error: unknown) => {
+      if (!stopping?.aborted) throw error;
+    },
+  );
+  if (stopping?.aborted) return false;
   await control.heartbeat().catch(() => undefined);
   return control.isActive();
 }

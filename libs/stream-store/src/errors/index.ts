@@ -8,3 +8,5 @@ export * from './batch-flush.error.js';
 export * from './dead-letter-write.error.js';
 export * from './state-value-too-large.error.js';
 export * from './output-refused.error.js';
+export * from './undecodable-record-batch.error.js';
+export * from './sasl-listener.error.js';

@@ -56,10 +56,13 @@ export class StreamHealth {
         degraded.push(`${handler.handler}: partition ${partition} ${reason}`);
       }
     }
+    const broker = this.kafka.reachability();
+    if (!broker.reachable) problems.push(broker.reason ?? 'no Kafka broker answers');
     const producer = this.kafka.connected ? 'connected' : 'disconnected';
     if (producer === 'disconnected') problems.push('Kafka producer is not connected');
     const store = await this.storeState();
-    if (store === 'unreachable') problems.push('state store database is unreachable');
+    // Partitions wait for the database and resume by themselves: nothing to act on yet.
+    if (store === 'unreachable') degraded.push('state store database is unreachable');
     const outbox = this.server.outboxStatus();
     if (outbox?.stuck) problems.push(`outbox: ${outbox.stuck}`);
     // Outputs wait a moment after every commit: only a wait of seconds says something.

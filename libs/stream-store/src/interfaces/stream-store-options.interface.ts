@@ -1,7 +1,7 @@
 import type { ModuleMetadata, Type } from '@nestjs/common';
 import type { KafkaConfig } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import type { KafkaClient } from '../kafka/kafka-client.interface.js';
+import type { KafkaClient, ProducerCompression } from '../kafka/kafka-client.interface.js';
 import type { RetryOptions } from './retry-options.interface.js';
 
 /** Where state stores live. */
@@ -40,7 +40,12 @@ export interface StreamStoreModuleOptions {
   /** Consumer settings applied to every handler's consumer (KafkaJS `ConsumerConfig` keys). */
   consumer?: Record<string, unknown>;
   /** Producer settings (KafkaJS `ProducerConfig` keys). Idempotent with acks=all unless changed. */
-  producer?: Record<string, unknown> & { idempotent?: boolean; acks?: -1 | 0 | 1 };
+  producer?: Record<string, unknown> & {
+    idempotent?: boolean;
+    acks?: -1 | 0 | 1;
+    /** Codec of samsa's produced batches: 'none' (default), 'gzip', 'snappy', 'lz4', 'zstd'. Consumers read all of them. */
+    compression?: ProducerCompression;
+  };
   /** Plug in another Kafka client; defaults to KafkaJS built from the options above. */
   client?: KafkaClient;
   /** Schema classes to register (handlers' payload classes are registered automatically). */
