@@ -13,6 +13,7 @@ import type {
   RecordBatch,
   StreamConsumer,
   TopicPartition,
+  TopicPartitionOffset,
 } from '../kafka/kafka-client.interface.js';
 import type { PublishOptions } from '../publisher/publish-options.interface.js';
 import type { OffsetLedger } from '../store/offset-ledger.interface.js';
@@ -138,6 +139,7 @@ export class BatchProcessor {
     // All partitions restore at once: their changelog reads share fetches of one reader. A failure
     // here is not final: the first batch of the partition resolves its position again.
     const resolved = await Promise.allSettled(assigned.map((partition) => positions.get(partition)));
+    const committed: TopicPartitionOffset[] = [];
     assigned.forEach((partition, index) => {
       const result = resolved[index];
       if (result.status === 'rejected') {
@@ -146,8 +148,16 @@ export class BatchProcessor {
         this.halt(partition, result.value.reason);
       } else if (result.value.start !== undefined) {
         this.consumer().seek({ ...partition, offset: result.value.start });
+        if (result.value.stored !== undefined) committed.push({ ...partition, offset: result.value.stored });
       }
     });
+    // Kafka's offsets catch up with SQL's: a commit that failed with the group's last batch (a
+    // rebalance at the wrong moment) is otherwise never made again, and lag tools would lie.
+    await this.consumer()
+      .commit(committed)
+      .catch((error: unknown) =>
+        this.logger.warn(`Kafka offsets not caught up with SQL yet: ${message(error)}`),
+      );
   }
 
   /** Resolves with the offset of the last record done (handled or dead-lettered). */
