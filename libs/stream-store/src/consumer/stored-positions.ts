@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Changelogs } from '../changelog/changelogs.js';
 import type { PartitionOffsets, TopicPartition } from '../kafka/kafka-client.interface.js';
 import type { OffsetLedger } from '../store/offset-ledger.interface.js';
+import { isInfrastructureFailure } from '../errors/failure-kind.js';
 import { partitionKey } from './partition-status.js';
 
 /** What to do when a stored offset lies outside the partition's log (see `offsetReset`). */
@@ -71,14 +72,28 @@ export class StoredPositions {
     this.cache.clear();
   }
 
+  /**
+   * The partition's log bounds; undefined when they cannot be had (the client may fail on a topic
+   * whose metadata it lacks): the check is then skipped, not the partition.
+   */
+  private async watermarks(partition: TopicPartition): Promise<PartitionOffsets | undefined> {
+    try {
+      return (await this.deps.watermarks(partition.topic)).find((p) => p.partition === partition.partition);
+    } catch (error) {
+      if (isInfrastructureFailure(error)) throw error;
+      this.logger.warn(
+        `Log bounds of ${partitionKey(partition)} unknown, its stored offset is used unchecked: ${String(error)}`,
+      );
+      return undefined;
+    }
+  }
+
   private async read(partition: TopicPartition): Promise<StoredPosition | OutOfRange> {
     // Local state catches up with the changelogs before the partition's offset is read.
     await this.deps.changelogs?.restore(partition.partition);
     const stored = await this.deps.ledger.position(this.deps.group, partition);
     if (stored === undefined) return { stored, start: undefined };
-    const log = (await this.deps.watermarks(partition.topic)).find(
-      (p) => p.partition === partition.partition,
-    );
+    const log = await this.watermarks(partition);
     if (!log) return { stored, start: stored };
     const [offset, low, high] = [BigInt(stored), BigInt(log.low), BigInt(log.high)];
     if (offset >= low && offset <= high) return { stored, start: stored };
