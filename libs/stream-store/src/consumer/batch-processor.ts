@@ -41,6 +41,8 @@ export interface BatchProcessorDeps {
   changelogs?: Changelogs;
   /** Low and high watermarks of a topic's partitions: stored offsets are checked against them. */
   watermarks: (topic: string) => Promise<PartitionOffsets[]>;
+  /** Offsets a consumer group committed in Kafka (-1 where none). */
+  committedOffsets: (group: string, topics: string[]) => Promise<TopicPartitionOffset[]>;
   /** Where a stored offset outside the log leads (default `halt`). */
   offsetReset: OffsetResetPolicy;
   observer: ProcessingObserver;
@@ -151,13 +153,25 @@ export class BatchProcessor {
         if (result.value.stored !== undefined) committed.push({ ...partition, offset: result.value.stored });
       }
     });
-    // Kafka's offsets catch up with SQL's: a commit that failed with the group's last batch (a
-    // rebalance at the wrong moment) is otherwise never made again, and lag tools would lie.
-    await this.consumer()
-      .commit(committed)
-      .catch((error: unknown) =>
-        this.logger.warn(`Kafka offsets not caught up with SQL yet: ${message(error)}`),
-      );
+    await this.catchUpKafkaOffsets(committed).catch((error: unknown) =>
+      this.logger.warn(`Kafka offsets not caught up with SQL yet: ${message(error)}`),
+    );
+  }
+
+  /**
+   * Kafka's committed offsets catch up with SQL's where they lag: a commit that failed with the
+   * group's last batch (a rebalance at the wrong moment) is otherwise never made again, and lag tools
+   * would lie. Never moves them back.
+   */
+  private async catchUpKafkaOffsets(stored: TopicPartitionOffset[]): Promise<void> {
+    if (stored.length === 0) return;
+    const topics = [...new Set(stored.map(({ topic }) => topic))];
+    const inKafka = await this.deps.committedOffsets(this.binding.group, topics);
+    const behind = stored.filter(({ topic, partition, offset }) => {
+      const kafka = inKafka.find((entry) => entry.topic === topic && entry.partition === partition);
+      return !kafka || BigInt(kafka.offset) < BigInt(offset);
+    });
+    if (behind.length > 0) await this.consumer().commit(behind);
   }
 
   /** Resolves with the offset of the last record done (handled or dead-lettered). */

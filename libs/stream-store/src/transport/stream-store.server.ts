@@ -147,6 +147,7 @@ export class StreamStoreServer extends Server implements CustomTransportStrategy
         ledger,
         changelogs: ledger && this.changelogs.enabled ? this.changelogs : undefined,
         watermarks: (topic) => this.kafka.admin.fetchTopicOffsets(topic),
+        committedOffsets: (group, topics) => this.kafka.admin.fetchGroupOffsets(group, topics),
         offsetReset: this.options.offsetReset ?? 'halt',
         observer: this.observer,
         heartbeatIntervalMs: DEFAULTS.heartbeatIntervalMs,
