@@ -28,6 +28,8 @@ import { PROCESSING_OBSERVER } from './transport/processing-observer.token.js';
 import { PUBLISH_OBSERVER } from './publisher/publish-observer.js';
 import { publisherProviders } from './publisher/publisher.providers.js';
 import { adminProviders } from './admin/admin.providers.js';
+import { StoreInputs } from './metadata/store-inputs.js';
+import { StreamMetadata } from './metadata/stream-metadata.js';
 
 const RAW_OPTIONS = Symbol('samsa:raw-options');
 
@@ -55,6 +57,8 @@ const coreProviders: Provider[] = [
   StreamMetrics,
   StreamHealth,
   Changelogs,
+  StoreInputs,
+  StreamMetadata,
   { provide: PROCESSING_OBSERVER, useExisting: StreamMetrics },
   { provide: PUBLISH_OBSERVER, useExisting: StreamMetrics },
   ...publisherProviders,

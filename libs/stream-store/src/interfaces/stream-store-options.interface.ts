@@ -33,6 +33,12 @@ export interface StreamStoreModuleOptions {
    * across deployments. Default: the `clientId`.
    */
   appId?: string;
+  /**
+   * This instance's URL for interactive queries (e.g. `http://10.0.0.7:3000`), advertised to the
+   * other members of each handler's consumer group; `StreamMetadata.ownerOf()` and
+   * `KeyNotOwnedError` name it as the owner of its partitions' keys. Default: none advertised.
+   */
+  advertisedUrl?: string;
   /** Prefix prepended to every topic samsa reads or writes (user topics, DLQs, schemas, changelogs). Default `''`. */
   topicPrefix?: string;
   /** Any other KafkaJS client setting (ssl, sasl, timeouts, retry...), passed through unchanged. */

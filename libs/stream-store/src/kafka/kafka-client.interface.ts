@@ -68,6 +68,12 @@ export interface ConsumerSettings {
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
   maxBytesPerPartition?: number;
+  /**
+   * An endpoint of this instance (e.g. `http://10.0.0.7:3000`) carried in its group membership, so
+   * that other members learn where to send queries for the partitions it owns
+   * (`StreamAdmin.describeGroupMembers`). Default: none advertised.
+   */
+  advertisedUrl?: string;
   /** Any client-specific setting, passed through unchanged. */
   extra?: Record<string, unknown>;
 }
@@ -166,6 +172,31 @@ export interface StreamAdmin {
   fetchGroupOffsets(groupId: string, topics: string[]): Promise<TopicPartitionOffset[]>;
   describeCluster(): Promise<{ brokers: BrokerInfo[]; controller: number | null; clusterId: string }>;
   listGroups(): Promise<string[]>;
+  /**
+   * Optional: the group's members with their current assignment and advertised endpoint. Clients
+   * without it cannot say who owns a partition (`StreamMetadata` then answers from this instance's
+   * own assignment only).
+   */
+  describeGroupMembers?(groupId: string): Promise<GroupMembers>;
+}
+
+/** A consumer group as its coordinator describes it. */
+export interface GroupMembers {
+  /** True while the group rebalances: assignments are then empty or in flux. */
+  rebalancing: boolean;
+  /** No members when the group is empty (nobody consumes) or unknown. */
+  members: GroupMemberInfo[];
+}
+
+export interface GroupMemberInfo {
+  memberId: string;
+  clientId: string;
+  /** The member's host as the broker saw it. */
+  host: string;
+  /** Partitions assigned to it in the group's current generation. */
+  assigned: TopicPartition[];
+  /** What it advertises (`ConsumerSettings.advertisedUrl`), if anything. */
+  advertisedUrl?: string;
 }
 
 /** Whether the brokers answer; see `KafkaClient.reachability`. */

@@ -47,6 +47,12 @@ export function resolveOptions(given: StreamStoreModuleOptions): ResolvedStreamS
       `StreamStoreModule: topicPrefix "${topicPrefix}" may only hold letters, digits, ".", "_" and "-".`,
     );
   }
+  if (options.advertisedUrl !== undefined && !URL.canParse(options.advertisedUrl)) {
+    throw new ConfigurationError(
+      `StreamStoreModule: advertisedUrl ${JSON.stringify(options.advertisedUrl)} is not a URL; give ` +
+        'this instance\'s address as other instances reach it, e.g. "http://10.0.0.7:3000".',
+    );
+  }
   const clientId = options.clientId ?? DEFAULTS.clientId;
   const subscriptionRefreshMs = positive(
     'subscriptionRefreshMs',

@@ -1,7 +1,7 @@
 import type { Type } from '@nestjs/common';
 import { ConfigurationError } from '../errors/configuration.error.js';
 import { parseDuration } from './duration.js';
-import type { StoreFeature } from './store-feature.interface.js';
+import type { RemoteReads, StoreFeature } from './store-feature.interface.js';
 
 /** A declared store with its defaults applied. */
 export interface StoreSettings {
@@ -10,6 +10,8 @@ export interface StoreSettings {
   readonly changelog: boolean;
   /** Time to live of each key, in ms; undefined: forever. */
   readonly ttlMs?: number;
+  /** Whether reads outside handlers of keys another instance owns are refused (see `StoreFeature`). */
+  readonly remoteReads: RemoteReads;
 }
 
 // The name goes into changelog topic names and SQL rows: Kafka's topic characters, and short.
@@ -17,7 +19,7 @@ const STORE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** Checks a `forFeature` declaration; `changelogByDefault` is true on SQLite. */
 export function resolveStoreSettings(feature: StoreFeature, changelogByDefault: boolean): StoreSettings {
-  const { name, valueClass, changelog, ttl } = feature;
+  const { name, valueClass, changelog, ttl, remoteReads = 'refuse' } = feature;
   if (typeof name !== 'string' || !STORE_NAME.test(name)) {
     throw new ConfigurationError(
       `State store name ${JSON.stringify(name)} is invalid: use 1 to 64 letters, digits, "_", "." or "-".`,
@@ -35,11 +37,20 @@ export function resolveStoreSettings(feature: StoreFeature, changelogByDefault: 
         "use milliseconds or e.g. '10s', '30m', '12h', '7d'.",
     );
   }
-  return { name, valueClass, changelog: changelog ?? changelogByDefault, ttlMs };
+  if (remoteReads !== 'refuse' && remoteReads !== 'allow') {
+    throw new ConfigurationError(
+      `State store "${name}": remoteReads ${JSON.stringify(remoteReads)} is not 'refuse' or 'allow'.`,
+    );
+  }
+  return { name, valueClass, changelog: changelog ?? changelogByDefault, ttlMs, remoteReads };
 }
 
 export function sameSettings(a: StoreSettings, b: StoreSettings): boolean {
   return (
-    a.name === b.name && a.valueClass === b.valueClass && a.changelog === b.changelog && a.ttlMs === b.ttlMs
+    a.name === b.name &&
+    a.valueClass === b.valueClass &&
+    a.changelog === b.changelog &&
+    a.ttlMs === b.ttlMs &&
+    a.remoteReads === b.remoteReads
   );
 }

@@ -1,12 +1,16 @@
-import type { Admin, ConfigResourceTypes, ConfigSource, Kafka } from 'kafkajs';
+import kafkajs, { type Admin, type ConfigResourceTypes, type ConfigSource, type Kafka } from 'kafkajs';
 import type {
   BrokerInfo,
+  GroupMembers,
   PartitionInfo,
   PartitionOffsets,
   StreamAdmin,
   TopicPartitionOffset,
   TopicSpec,
 } from '../kafka-client.interface.js';
+import { advertisedUrlOf } from './advertising-assigner.js';
+
+const { AssignerProtocol } = kafkajs;
 
 // KafkaJS's enums are not named exports of its CommonJS entry under Node's ESM loader: their values, typed.
 const TOPIC_RESOURCE = 2 as ConfigResourceTypes.TOPIC;
@@ -117,5 +121,24 @@ export class KafkajsAdmin implements StreamAdmin {
   async listGroups(): Promise<string[]> {
     const { groups } = await this.serial(() => this.admin.listGroups());
     return groups.map((group) => group.groupId);
+  }
+
+  async describeGroupMembers(groupId: string): Promise<GroupMembers> {
+    const { groups } = await this.serial(() => this.admin.describeGroups([groupId]));
+    const group = groups.find((described) => described.groupId === groupId);
+    if (!group) return { rebalancing: false, members: [] };
+    return {
+      rebalancing: group.state === 'PreparingRebalance' || group.state === 'CompletingRebalance',
+      members: group.members.map((member) => ({
+        memberId: member.memberId,
+        clientId: member.clientId,
+        host: member.clientHost,
+        // Empty while the group rebalances: the assignment of the new generation is not synced yet.
+        assigned: Object.entries(
+          AssignerProtocol.MemberAssignment.decode(member.memberAssignment)?.assignment ?? {},
+        ).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition }))),
+        advertisedUrl: advertisedUrlOf(member.memberMetadata),
+      })),
+    };
   }
 }

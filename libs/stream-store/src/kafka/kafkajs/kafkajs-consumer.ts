@@ -7,6 +7,7 @@ import type {
   TopicPartition,
   TopicPartitionOffset,
 } from '../kafka-client.interface.js';
+import { advertisingAssigner } from './advertising-assigner.js';
 import { brokerFailureReason } from './broker-failure.js';
 import type { ClientContext } from './client-context.js';
 import { reportRequests } from './request-signals.js';
@@ -38,6 +39,10 @@ export class KafkajsConsumer implements StreamConsumer {
       heartbeatInterval: settings.heartbeatIntervalMs,
       maxBytesPerPartition: settings.maxBytesPerPartition,
       ...settings.extra,
+      // Round-robin, as KafkaJS's default, with the endpoint in the member's user data.
+      ...(settings.advertisedUrl === undefined
+        ? {}
+        : { partitionAssigners: [advertisingAssigner(settings.advertisedUrl)] }),
     });
     reportRequests(this.consumer, context.reachability);
   }
