@@ -23,7 +23,9 @@ export { startStreamWorker, type StreamWorkerOptions } from './worker/stream-wor
 export { InjectStore } from './decorators/inject-store.decorator.js';
 export { getStateStoreToken } from './store/state-store.token.js';
 export type { StateStore, EntriesOptions } from './store/state-store.interface.js';
-export type { StoreFeature } from './store/store-feature.interface.js';
+export type { StoreFeature, RemoteReads } from './store/store-feature.interface.js';
+export { StreamMetadata } from './metadata/stream-metadata.js';
+export type { KeyOwner, OwnerQuery } from './metadata/key-owner.interface.js';
 export { Changelogs } from './changelog/changelogs.js';
 export type { RestoreProgress } from './changelog/changelog-restorer.js';
 export { CHANGELOG_HEADERS } from './changelog/changelog-naming.js';

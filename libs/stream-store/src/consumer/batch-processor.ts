@@ -189,7 +189,12 @@ export class BatchProcessor {
       start === undefined ? batch.records : batch.records.filter((r) => BigInt(r.offset) >= BigInt(start));
     if (records.length === 0) return batch.records.at(-1)?.offset;
     this.deps.observer.batch(this.binding.id, records.length);
-    const run: BatchRun = { records, control, work: new UnitOfWork(batch.partition, records), spans: [] };
+    const run: BatchRun = {
+      records,
+      control,
+      work: new UnitOfWork(batch.partition, records, { group: this.binding.group, topic: batch.topic }),
+      spans: [],
+    };
     // Keeps the group session alive through long handlers (one timer per batch, not per record).
     const heartbeats = setInterval(
       () => void control.heartbeat().catch(() => undefined),

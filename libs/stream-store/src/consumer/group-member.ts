@@ -14,6 +14,8 @@ export interface GroupMemberSettings {
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
   shutdownTimeoutMs: number;
+  /** This instance's URL for interactive queries, advertised in the group (`forRoot({ advertisedUrl })`). */
+  advertisedUrl?: string;
   extra?: Record<string, unknown>;
 }
 
@@ -106,6 +108,7 @@ export class GroupMember {
       fromBeginning: (this.binding.options.start ?? 'earliest') === 'earliest',
       sessionTimeoutMs: this.settings.sessionTimeoutMs,
       heartbeatIntervalMs: this.settings.heartbeatIntervalMs,
+      advertisedUrl: this.settings.advertisedUrl,
       extra: this.settings.extra,
     });
     this.consumer = consumer;

@@ -10,3 +10,5 @@ export * from './state-value-too-large.error.js';
 export * from './output-refused.error.js';
 export * from './undecodable-record-batch.error.js';
 export * from './sasl-listener.error.js';
+export * from './key-not-owned.error.js';
+export * from './store-input-unknown.error.js';

@@ -17,7 +17,7 @@ export class StoreInputs {
     if (stores?.has(store)) return;
     if (!stores) this.noted.set(work, (stores = new Set()));
     stores.add(store);
-    const input = sourceOf(work);
+    const input = work.source;
     if (!input) return;
     const known = this.inputs.get(store) ?? [];
     if (!known.some((seen) => sameInput(seen, input))) this.inputs.set(store, [...known, input]);
@@ -27,16 +27,4 @@ export class StoreInputs {
   of(store: string): readonly StoreInput[] {
     return this.inputs.get(store) ?? [];
   }
-}
-
-/**
- * The group and topic of a batch's unit of work, once the batch processor records them there
- * (`UnitOfWork.source`); until then none is learned and `StreamMetadata` goes by the handlers.
- */
-function sourceOf(work: UnitOfWork): StoreInput | undefined {
-  if (!('source' in work)) return undefined;
-  const { source } = work;
-  if (typeof source !== 'object' || source === null) return undefined;
-  const { group, topic } = source as Partial<Record<keyof StoreInput, unknown>>;
-  return typeof group === 'string' && typeof topic === 'string' ? { group, topic } : undefined;
 }

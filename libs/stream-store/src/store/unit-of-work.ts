@@ -37,10 +37,14 @@ export class UnitOfWork {
   /** Stored values of the batch's record keys, read once per store (pending writes win over them). */
   readonly reads: BatchReads;
 
-  /** `partition` is the input partition the state belongs to; `records` the batch's records. */
+  /**
+   * `partition` is the input partition the state belongs to; `records` the batch's records;
+   * `source` the handler's group and the batch's topic (what `StreamMetadata` learns stores from).
+   */
   constructor(
     readonly partition: number,
     records: readonly KeyedRecord[] = [],
+    readonly source?: { readonly group: string; readonly topic: string },
   ) {
     this.reads = new BatchReads(records);
   }

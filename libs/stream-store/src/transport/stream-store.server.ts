@@ -157,6 +157,7 @@ export class StreamStoreServer extends Server implements CustomTransportStrategy
         sessionTimeoutMs: DEFAULTS.sessionTimeoutMs,
         heartbeatIntervalMs: DEFAULTS.heartbeatIntervalMs,
         shutdownTimeoutMs: this.options.shutdownTimeoutMs,
+        advertisedUrl: this.options.advertisedUrl,
         extra: this.options.consumer,
       });
       this.members.push({ binding, member, processor });
