@@ -44,7 +44,17 @@ export async function createTopic(
       replicationFactor: 1,
       configEntries: Object.entries(configEntries).map(([key, value]) => ({ name: key, value })),
     };
-    await admin.createTopics({ topics: [topic], waitForLeaders: true });
+    // KafkaJS's own wait for leaders gives up on UNKNOWN_TOPIC_OR_PARTITION while a loaded broker
+    // is still spreading the new topic's metadata: create, then wait here until every leader is known.
+    await admin.createTopics({ topics: [topic], waitForLeaders: false });
+    await waitFor(
+      async () => {
+        const { topics } = await admin.fetchTopicMetadata({ topics: [name] });
+        const found = topics[0]?.partitions ?? [];
+        return found.length === partitions && found.every((partition) => partition.leader >= 0);
+      },
+      { timeoutMs: 30_000, message: `leaders of new topic ${name}` },
+    );
   } finally {
     await admin.disconnect();
   }

@@ -467,12 +467,20 @@ export class BatchProcessor {
   }
 
   /** `untilAvailable`, given up at once when the consumer stops. */
-  private whenAvailable<T>(work: () => Promise<T>, control: BatchControl, hooks: WaitHooks) {
-    return untilAvailable(work, control, hooks, this.stopping.signal);
+  private async whenAvailable<T>(
+    work: () => Promise<T>,
+    control: BatchControl,
+    hooks: WaitHooks & { partition: TopicPartition },
+  ) {
+    const result = await untilAvailable(work, control, hooks, this.stopping.signal);
+    // An interrupted wait is over too: the partition's next owner (maybe this one) starts afresh.
+    if (result === INTERRUPTED) this.status.recovered(hooks.partition);
+    return result;
   }
 
-  private waitHooks(partition: TopicPartition, what: string): WaitHooks {
+  private waitHooks(partition: TopicPartition, what: string): WaitHooks & { partition: TopicPartition } {
     return {
+      partition,
       waiting: (error) => {
         if (this.status.wait(partition, `waiting for ${what}: ${message(error)}`)) {
           this.logger.warn(`${partitionKey(partition)} paused, waiting for ${what}: ${message(error)}`);
@@ -562,6 +570,15 @@ export class BatchProcessor {
     let last: KafkaRecord | undefined = done;
     if (ledger) {
       const to = nextOffset(done.offset);
+      // Instances with their own files fence zombies here, not in SQL: an evicted member must not
+      // write changelog records after the partition's new owner began (a restore would then meet them).
+      if (this.deps.changelogs && (await run.control.confirmMembership?.()) === false) {
+        this.logger.warn(
+          `${partitionKey(partition)}: this member was evicted from its group; the batch is left to the new owner`,
+        );
+        this.positions?.forget(partition);
+        return undefined;
+      }
       try {
         const outbox = await this.whenAvailable(
           async () => {
@@ -579,6 +596,8 @@ export class BatchProcessor {
           return undefined;
         }
         this.positions?.committed(partition, to);
+        // A committed batch ends any wait of its partition, whichever step marked it.
+        this.status.recovered(partition);
         this.deps.observer.flush(this.binding.id, performance.now() - started);
         await this.deps.outputs.relay(ledger, outbox);
       } catch (error) {
