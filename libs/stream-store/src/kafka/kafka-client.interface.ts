@@ -42,6 +42,13 @@ export interface BatchControl {
   isActive(): boolean;
   /** Commits the partition's next offset; works while the consumer drains on shutdown. */
   commit(nextOffset: string): Promise<void>;
+  /**
+   * Resolves false when the group coordinator no longer knows this member (it was evicted, e.g. past
+   * its session timeout, and the partition may be another's already): the batch must not write.
+   * True otherwise: after a heartbeat the coordinator accepted, the partition stays this member's for
+   * at least the session timeout less the heartbeat interval. Optional for other clients.
+   */
+  confirmMembership?(): Promise<boolean>;
 }
 
 export interface ConsumerCallbacks {

@@ -9,6 +9,7 @@ import type {
 } from '../kafka-client.interface.js';
 import { advertisingAssigner } from './advertising-assigner.js';
 import { brokerFailureReason } from './broker-failure.js';
+import { isEvicted } from './kafkajs-failures.js';
 import type { ClientContext } from './client-context.js';
 import { reportRequests } from './request-signals.js';
 import { toKafkaRecord } from './to-kafka-record.js';
@@ -84,6 +85,11 @@ export class KafkajsConsumer implements StreamConsumer {
       {
         heartbeat: payload.heartbeat,
         isActive: active,
+        confirmMembership: () =>
+          payload.heartbeat().then(
+            () => true,
+            (error: unknown) => !isEvicted(error),
+          ),
         // The batch's own commit: the consumer-level one is a no-op once stop() began.
         commit: (offset) =>
           payload.commitOffsetsIfNecessary({

@@ -12,6 +12,14 @@ const {
   KafkaJSSASLAuthenticationError,
 } = kafkajs;
 
+/** Answers of the group coordinator to a member it no longer counts in (its partitions may be another's). */
+const EVICTED_TYPES = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'FENCED_INSTANCE_ID']);
+
+/** True when `error` says the group evicted this member (not a rebalance in progress, which it still takes part in). */
+export function isEvicted(error: unknown): boolean {
+  return error instanceof KafkaJSProtocolError && EVICTED_TYPES.has(error.type);
+}
+
 /** Protocol errors about the record itself: the broker will refuse it again, however often asked. */
 const REFUSED_TYPES = new Set([
   'MESSAGE_TOO_LARGE',
