@@ -131,7 +131,24 @@ export async function runSoak(settings: SoakSettings): Promise<SoakReport> {
     let restored: StateSnapshot | undefined;
     const workerFiles = Array.from({ length: pool.createdCount }, (_, n) => sqliteFile(n));
     if (settings.store === 'sqlite') {
-      restored = await freshRestore(pool, kafka, inputTopics, group, sqliteFile(pool.createdCount), log);
+      const restore = await freshRestore(
+        pool,
+        kafka,
+        inputTopics,
+        group,
+        sqliteFile(pool.createdCount),
+        log,
+      ).catch((error: unknown) => ({
+        state: undefined,
+        problems: [`the fresh instance failed: ${String(error)}`],
+        seconds: 0,
+      }));
+      restored = restore.state;
+      extra.push({
+        name: 'a fresh instance restores every partition, then exits 0 on SIGTERM',
+        figure: `${restore.seconds.toFixed(0)} s`,
+        violations: restore.problems.map((problem) => `seed ${seed}: ${problem}`),
+      });
       notes.push(...(await changelogFigures(kafka, prefix)));
     }
 
@@ -238,7 +255,8 @@ async function freshRestore(
   group: string,
   file: string,
   log: (line: string) => void,
-): Promise<StateSnapshot> {
+): Promise<{ state: StateSnapshot; problems: string[]; seconds: number }> {
+  const started = Date.now();
   const name = await pool.add();
   const ends = await partitionMap(inputTopics, (topic) =>
     kafka.watermarks(topic).then((w) => new Map([...w].map(([p, { high }]) => [p, high]))),
@@ -247,13 +265,19 @@ async function freshRestore(
     const { offsets } = readSqliteState([file], group);
     return Promise.resolve([...ends].every(([at, end]) => (offsets.get(at) ?? -1n) >= end));
   };
+  const problems: string[] = [];
   const done = await waitUntil(restoredAll, 60_000);
+  const seconds = (Date.now() - started) / 1000;
   log(
     `[soak] fresh instance ${name} ${done ? 'restored every partition' : 'did NOT restore every partition within 60 s'}`,
   );
+  if (!done)
+    problems.push(
+      `${name} had not restored every partition ${seconds.toFixed(0)} s after its start (log: ${pool.logFile(name)})`,
+    );
   await sleep(3_000); // anything it wrongly handles again would reach the outputs meanwhile
-  await pool.remove(name);
-  return readSqliteState([file], group);
+  await pool.remove(name).catch((error: unknown) => problems.push(String(error)));
+  return { state: readSqliteState([file], group), problems, seconds };
 }
 
 /** How much compaction removed from the `counts` changelog, and the TTL tombstones in `recent`'s. */
