@@ -41,6 +41,7 @@ export class ChangelogWriter {
     stores: readonly StoreSettings[],
     position: RestoredPosition,
     epoch: number,
+    checkpointOf: (store: string) => Promise<string | undefined>,
   ): Promise<Checkpoint[]> {
     const names = new Set(stores.map((store) => store.name));
     const changes = [...work.writes()].filter(([store, writes]) => names.has(store) && writes.size > 0);
@@ -56,30 +57,50 @@ export class ChangelogWriter {
     // The position record is restore's proof that every change of the batch is in: it comes after
     // all of them. One store: it rides in the last chunk (one record batch, appended whole).
     const marker = positionMessage(position, epoch, work.partition);
+    const since = await Promise.all(planned.map(({ store }) => checkpointOf(store)));
+    let spans: Written[];
     if (planned.length === 1) {
       const [only] = planned;
       only.chunks[only.chunks.length - 1].push(marker);
-      return [
-        { store: only.store, partition: work.partition, offset: await this.produce(only, position, epoch) },
-      ];
+      spans = [await this.produce(only, position, epoch)];
+    } else {
+      const data = await Promise.all(planned.map((store) => this.produce(store, position, epoch)));
+      const written = await this.producer.send(planned.map(({ topic }) => ({ topic, messages: [marker] })));
+      spans = planned.map(({ topic }, index) => {
+        const base = written.find((metadata) => metadata.topic === topic)?.offset ?? '-1';
+        const previous = data[index];
+        return {
+          first: previous.first,
+          next: next(base, 1),
+          contiguous: previous.contiguous && base === previous.next,
+        };
+      });
     }
-    await Promise.all(planned.map((store) => this.produce(store, position, epoch)));
-    const written = await this.producer.send(planned.map(({ topic }) => ({ topic, messages: [marker] })));
-    return planned.map(({ store, topic }) => {
-      const result = written.find((metadata) => metadata.topic === topic);
-      return { store, partition: work.partition, offset: (BigInt(result?.offset ?? '0') + 1n).toString() };
+    // A changelog partition takes the writes of every input topic's partition of that number, which
+    // other instances may own: the checkpoint moves only over a stretch this instance wrote alone,
+    // right after it. Otherwise it stays, and the next restore replays the stretch with the others'.
+    return planned.flatMap(({ store }, index) => {
+      const { first, next: offset, contiguous } = spans[index];
+      return contiguous && first === (since[index] ?? '0')
+        ? [{ store, partition: work.partition, offset }]
+        : [];
     });
   }
 
-  /** Chunks go one after another: each lands contiguously, in order. Resolves with the next offset. */
+  /** Chunks go one after another, each landing whole; contiguous when nothing came between them. */
   private async produce({ topic, chunks }: StoreChunks, position: RestoredPosition, epoch: number) {
-    let next = '0';
+    let span: Written | undefined;
     for (const messages of chunks) {
       messages[0].headers = { ...messages[0].headers, ...chunkHeaders(position, epoch, messages.length) };
       const [result] = await this.producer.send([{ topic, messages }]);
-      next = (BigInt(result?.offset ?? '0') + BigInt(messages.length)).toString();
+      const base = result?.offset ?? '-1';
+      span = {
+        first: span?.first ?? base,
+        next: next(base, messages.length),
+        contiguous: (span?.contiguous ?? true) && (span === undefined || span.next === base),
+      };
     }
-    return next;
+    return span ?? { first: '-1', next: '-1', contiguous: false };
   }
 
   /** A changelog has as many partitions as the input topic: state of input partition p lives in p. */
@@ -92,6 +113,15 @@ export class ChangelogWriter {
     return count;
   }
 }
+
+/** Where a store's records of one write landed: from `first` to before `next`, and whether in one stretch. */
+interface Written {
+  first: string;
+  next: string;
+  contiguous: boolean;
+}
+
+const next = (base: string, count: number) => (BigInt(base) + BigInt(count)).toString();
 
 /** On the first record of each chunk: whose batch it is, under which epoch, and how long the chunk is. */
 export function chunkHeaders(

@@ -94,7 +94,10 @@ export class Changelogs implements OnApplicationBootstrap, OnApplicationShutdown
     this.restorer.noteEpoch(position, epoch);
     // Waits for a TTL sweep of the partition: its tombstones must not follow this batch's values.
     await this.owned.write(work.partition, position, epoch);
-    return this.writer.write(work, stores, position, epoch);
+    const journal = await this.stores.journal();
+    return this.writer.write(work, stores, position, epoch, (store) =>
+      journal.checkpoint(store, work.partition),
+    );
   }
 
   /** Restores partition `partition` of every changelog store before it is processed. */
