@@ -67,6 +67,12 @@ interface OutputSpan {
 
 /** One batch on its way: what it may do, what it wrote, and which outputs belong to which records. */
 interface BatchRun {
+  /**
+   * The assignment epoch the batch was fetched under: a batch still committing after the next
+   * rebalance must carry its own, older epoch, or a restore would take the new owner's records for a
+   * zombie's.
+   */
+  epoch: number;
   records: KafkaRecord[];
   control: BatchControl;
   work: UnitOfWork;
@@ -190,6 +196,7 @@ export class BatchProcessor {
     if (records.length === 0) return batch.records.at(-1)?.offset;
     this.deps.observer.batch(this.binding.id, records.length);
     const run: BatchRun = {
+      epoch: this.epoch,
       records,
       control,
       work: new UnitOfWork(batch.partition, records, { group: this.binding.group, topic: batch.topic }),
@@ -584,7 +591,7 @@ export class BatchProcessor {
           async () => {
             // The changelog first: a crash after it replays the batch, which writes the same state again.
             const checkpoints =
-              (await this.deps.changelogs?.write(run.work, this.binding.group, partition, to, this.epoch)) ??
+              (await this.deps.changelogs?.write(run.work, this.binding.group, partition, to, run.epoch)) ??
               [];
             return ledger.commit(this.binding.group, partition, from, to, run.work, checkpoints);
           },
