@@ -6,6 +6,7 @@ import {
   type StateStore,
   type StoreConnectionOptions,
 } from '@samsa/stream-store';
+import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -176,6 +177,26 @@ describe('samsa inspect', () => {
       { store: 'carts', keys: 3, expired: 0 },
       { store: 'sessions', keys: 0, expired: 2 },
     ]);
+  });
+
+  it('flags offsets stored in SQL that lie outside the log of their partition', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'samsa-inspect-')), 'state.sqlite');
+    await fillStores({ type: 'sqlite', database: file });
+    // As a topic deleted and recreated leaves them: far beyond the new log's end.
+    const db = new Database(file);
+    const insert = db.prepare(
+      'INSERT INTO "samsa_offsets" ("group", "topic", "partition", "next_offset") VALUES (?, ?, ?, ?)',
+    );
+    insert.run('recreated', `${prefix}orders`, 0, 999_999);
+    insert.run('recreated', `${prefix}orders`, 1, 0);
+    db.close();
+    const report = await inspectJson('--no-schemas', '--store', file);
+    expect(report.storedOffsets).toEqual([
+      { group: 'recreated', topic: `${prefix}orders`, partition: 0, offset: '999999', range: 'beyond-end' },
+      { group: 'recreated', topic: `${prefix}orders`, partition: 1, offset: '0', range: 'ok' },
+    ]);
+    const { stdout } = await samsa(['inspect', '--topic-prefix', prefix, '--no-schemas', '--store', file]);
+    expect(stdout).toMatch(new RegExp(`^recreated\\s+${prefix}orders\\s+0\\s+999999\\s+beyond-end$`, 'm'));
   });
 
   it('prints tables with the topics, groups, schemas and stores', async () => {

@@ -77,6 +77,27 @@ export function formatInspectReport(report: InspectReport, store?: string): stri
       ),
     );
   }
+  const outside = (report.storedOffsets ?? []).filter(
+    ({ range }) => range === 'beyond-end' || range === 'below-start',
+  );
+  if (report.storedOffsets) {
+    sections.push(
+      section(
+        'STORED OFFSETS OUTSIDE THEIR LOG (halted unless offsetReset says otherwise)',
+        formatTable(
+          ['GROUP', 'TOPIC', 'PARTITION', 'STORED', 'WHERE'],
+          outside.map(({ group, topic, partition, offset, range }) => [
+            group,
+            topic,
+            String(partition),
+            offset,
+            range,
+          ]),
+        ),
+        outside.length,
+      ),
+    );
+  }
   return sections.join('\n');
 }
 

@@ -4,7 +4,7 @@ import { ClusterView } from '../admin/cluster-view.js';
 import type { ClusterSnapshot, TopicView } from '../admin/cluster-view.interface.js';
 import { SCHEMA_TOPIC_PREFIX } from '../constants.js';
 import { SchemaTopics } from '../schema/schema-topics.js';
-import { readStoreSizes, type StoreLocation, type StoreSize } from './store-sizes.js';
+import { readStore, type StoreLocation, type StoredOffset, type StoreSize } from './store-sizes.js';
 
 /** A schema as published on its `__schema__<Id>` topic. */
 export interface PublishedSchema {
@@ -25,6 +25,12 @@ export interface InspectReport extends ClusterSnapshot {
   schemas?: PublishedSchema[];
   /** Keys per state store; present with `--store`. */
   stores?: StoreSize[];
+  /**
+   * Offsets stored in SQL (`--store`), each checked against its partition's log: `beyond-end` (the
+   * topic was recreated, or this is another cluster) and `below-start` (records expired unhandled)
+   * halt the partition unless the handler's `offsetReset` says otherwise.
+   */
+  storedOffsets?: Array<StoredOffset & { range: 'ok' | 'beyond-end' | 'below-start' | 'unknown' }>;
 }
 
 export interface InspectQuery {
@@ -41,9 +47,9 @@ export async function readInspectReport(
   app: INestApplicationContext,
   query: InspectQuery,
 ): Promise<InspectReport> {
-  const [snapshot, stores] = await Promise.all([
+  const [snapshot, store] = await Promise.all([
     app.get(ClusterView).snapshot(),
-    query.store && readStoreSizes(query.store),
+    query.store && readStore(query.store),
   ]);
   const topicMatches = glob(query.topics);
   const groupMatches = glob(query.group);
@@ -65,9 +71,26 @@ export async function readInspectReport(
     topics,
     groups,
     ...(query.schemas ? { schemas: await readSchemas(app.get(SchemaTopics), schemaTopics) } : {}),
-    ...(stores ? { stores } : {}),
+    ...(store ? { stores: store.sizes, storedOffsets: checkRanges(store.offsets, snapshot.topics) } : {}),
     takenAt: snapshot.takenAt,
   };
+}
+
+/** Each stored offset against its partition's log bounds, as a handler checks it on assignment. */
+function checkRanges(
+  offsets: StoredOffset[],
+  topics: TopicView[],
+): NonNullable<InspectReport['storedOffsets']> {
+  return offsets.map((stored) => {
+    const log = topics
+      .find(({ topic }) => topic === stored.topic)
+      ?.partitions.find(({ partition }) => partition === stored.partition);
+    if (!log) return { ...stored, range: 'unknown' as const };
+    const offset = BigInt(stored.offset);
+    const range =
+      offset > BigInt(log.latest) ? 'beyond-end' : offset < BigInt(log.earliest) ? 'below-start' : 'ok';
+    return { ...stored, range };
+  });
 }
 
 /** Each schema topic read to its end (in parallel: each read joins a throw-away group). */

@@ -31,15 +31,51 @@ const COUNTS = (table: string, now: string) =>
 
 type CountRow = { store: string; keys: number | string | bigint; expired: number | string | bigint };
 
-/** Keys per store, read-only, from a SQLite file or a Postgres database; sorted by store name. */
-export async function readStoreSizes(location: StoreLocation, now = Date.now()): Promise<StoreSize[]> {
-  const rows = POSTGRES_URL.test(location.store)
-    ? await readPostgres(location.store, location.schema ?? 'public', now)
-    : await readSqlite(location.store, now);
-  return rows.map(({ store, keys, expired }) => ({ store, keys: Number(keys), expired: Number(expired) }));
+/** The next offset a consumer group handles for a partition, as stored in `samsa_offsets`. */
+export interface StoredOffset {
+  group: string;
+  /** The Kafka topic, with the prefix. */
+  topic: string;
+  partition: number;
+  offset: string;
 }
 
-async function readSqlite(file: string, now: number): Promise<CountRow[]> {
+type OffsetRow = {
+  group: string;
+  topic: string;
+  partition: number | string;
+  next_offset: number | string | bigint;
+};
+
+const OFFSETS = (table: string) =>
+  `SELECT "group", "topic", "partition", "next_offset" FROM ${table} ORDER BY "group", "topic", "partition"`;
+
+/** Keys per store (sorted by store name) and stored offsets, read-only, from a SQLite file or a Postgres database. */
+export async function readStore(
+  location: StoreLocation,
+  now = Date.now(),
+): Promise<{ sizes: StoreSize[]; offsets: StoredOffset[] }> {
+  const { counts, offsets } = POSTGRES_URL.test(location.store)
+    ? await readPostgres(location.store, location.schema ?? 'public', now)
+    : await readSqlite(location.store, now);
+  return {
+    sizes: counts.map(({ store, keys, expired }) => ({
+      store,
+      keys: Number(keys),
+      expired: Number(expired),
+    })),
+    offsets: offsets.map((row) => ({
+      group: row.group,
+      topic: row.topic,
+      partition: Number(row.partition),
+      offset: String(row.next_offset),
+    })),
+  };
+}
+
+type StoreRows = { counts: CountRow[]; offsets: OffsetRow[] };
+
+async function readSqlite(file: string, now: number): Promise<StoreRows> {
   const path = resolve(file);
   if (!existsSync(path)) throw new CliUsageError(`--store: no SQLite file at ${path}`);
   const Database = await importDriver<typeof import('better-sqlite3')>('better-sqlite3');
@@ -54,7 +90,12 @@ async function readSqlite(file: string, now: number): Promise<CountRow[]> {
       .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'samsa_state'`)
       .get();
     if (!table) throw new CliUsageError(`${path} has no samsa_state table: is it a samsa store database?`);
-    return db.prepare(COUNTS('"samsa_state"', '@now')).all({ now }) as CountRow[];
+    const offsets = db
+      .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'samsa_offsets'`)
+      .get()
+      ? (db.prepare(OFFSETS('"samsa_offsets"')).safeIntegers(true).all() as OffsetRow[])
+      : [];
+    return { counts: db.prepare(COUNTS('"samsa_state"', '@now')).all({ now }) as CountRow[], offsets };
   } catch (error) {
     throw failure(error, `Cannot count the keys in ${path}`);
   } finally {
@@ -62,7 +103,7 @@ async function readSqlite(file: string, now: number): Promise<CountRow[]> {
   }
 }
 
-async function readPostgres(url: string, schema: string, now: number): Promise<CountRow[]> {
+async function readPostgres(url: string, schema: string, now: number): Promise<StoreRows> {
   const pg = await importDriver<typeof import('pg')>('pg');
   const client = new pg.Client({
     connectionString: url,
@@ -86,7 +127,14 @@ async function readPostgres(url: string, schema: string, now: number): Promise<C
         `Postgres at ${redactUrl(url)} has no samsa_state table in schema "${schema}": pick the schema with --store-schema.`,
       );
     }
-    return (await client.query<CountRow>(COUNTS(table, '$1'), [now])).rows;
+    const offsetsTable = `${quote(schema)}."samsa_offsets"`;
+    const hasOffsets = await client.query<{ table: string | null }>('SELECT to_regclass($1) AS "table"', [
+      offsetsTable,
+    ]);
+    const offsets = hasOffsets.rows[0]?.table
+      ? (await client.query<OffsetRow>(OFFSETS(offsetsTable))).rows
+      : [];
+    return { counts: (await client.query<CountRow>(COUNTS(table, '$1'), [now])).rows, offsets };
   } catch (error) {
     throw failure(error, `Cannot count the keys in Postgres at ${redactUrl(url)}`);
   } finally {
