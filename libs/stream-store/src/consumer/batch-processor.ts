@@ -93,6 +93,8 @@ export class BatchProcessor {
   private readonly positions?: StoredPositions;
   /** When the current assignment began: changelog records carry it to fence a zombie's late writes. */
   private epoch = Date.now();
+  /** The partitions of the latest assignment; undefined before the first. */
+  private assigned?: Set<string>;
   /** Aborted when the consumer stops: handlers see it as `ctx.signal`. */
   private stopping = new AbortController();
 
@@ -136,6 +138,7 @@ export class BatchProcessor {
 
   /** After a rebalance: halts lifted, positions forgotten, and a seek to the offsets stored in SQL. */
   async onAssignment(assigned: TopicPartition[]): Promise<void> {
+    this.assigned = new Set(assigned.map(partitionKey));
     const lifted = this.status.reassigned(assigned);
     if (lifted.length > 0) this.consumer().resume(lifted);
     this.positions?.clear();
@@ -579,6 +582,14 @@ export class BatchProcessor {
       const to = nextOffset(done.offset);
       // Instances with their own files fence zombies here, not in SQL: an evicted member must not
       // write changelog records after the partition's new owner began (a restore would then meet them).
+      // A batch that outlived a rebalance which gave its partition to another member is a zombie's too.
+      if (this.deps.changelogs && this.assigned && !this.assigned.has(partitionKey(partition))) {
+        this.logger.warn(
+          `${partitionKey(partition)} was assigned elsewhere meanwhile; the batch is left to its new owner`,
+        );
+        this.positions?.forget(partition);
+        return undefined;
+      }
       if (this.deps.changelogs && (await run.control.confirmMembership?.()) === false) {
         this.logger.warn(
           `${partitionKey(partition)}: this member was evicted from its group; the batch is left to the new owner`,
