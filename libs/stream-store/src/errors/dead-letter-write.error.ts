@@ -26,14 +26,18 @@ export class DeadLetterWriteError extends StreamStoreError {
     readonly target: DeadLetterTarget,
     cause: unknown,
   ) {
-    const kind = classifyFailure(cause) === 'infrastructure' ? 'infrastructure' : 'refused';
+    const verdict = classifyFailure(cause);
+    const kind = verdict === 'infrastructure' ? 'infrastructure' : 'refused';
     super(
       `Could not write ${describeRecords(target.records)} to dead-letter topic ${target.topic}: ${reason(cause)}. ` +
-        (kind === 'infrastructure'
+        (verdict === 'infrastructure'
           ? 'Kafka is unreachable; they are written again once it answers.'
-          : `The topic refuses them for good (largest: ${target.largestBytes} bytes). Raise its max.message.bytes ` +
-            `(kafka-configs --alter --entity-type topics --entity-name ${target.topic} --add-config max.message.bytes=<bytes>), ` +
-            'or configure another deadLetter topic, then restart the application: the partition resumes at this record.'),
+          : verdict === 'refused'
+            ? `The topic refuses them for good (largest: ${target.largestBytes} bytes). Raise its max.message.bytes ` +
+              `(kafka-configs --alter --entity-type topics --entity-name ${target.topic} --add-config max.message.bytes=<bytes>), ` +
+              'or configure another deadLetter topic, then restart the application: the partition resumes at this record.'
+            : // Not Kafka's refusal (e.g. the client could not encode them): the advice would mislead.
+              'Writing them again cannot help; the partition stops here until the cause is fixed and the application restarted.'),
       { cause, retriable: kind === 'infrastructure' },
     );
     this.failureKind = kind;
