@@ -63,10 +63,16 @@ export async function createTopic(
 
 /** Sends messages (a plain string is the value) with a one-shot producer. */
 export async function produce(topic: string, messages: Array<Message | string>): Promise<RecordMetadata[]> {
-  const producer = createKafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  // Idempotent: a send retried after a timeout on a loaded broker must not write its records twice.
+  const producer = createKafka().producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
   await producer.connect();
   try {
     return await producer.send({
+      acks: -1,
       topic,
       messages: messages.map((m) => (typeof m === 'string' ? { value: m } : m)),
     });
