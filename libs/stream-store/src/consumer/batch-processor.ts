@@ -23,7 +23,13 @@ import { BatchItemFailures } from './batch-item-failures.js';
 import type { DeadLetterWriter } from './dead-letter.js';
 import type { HandlerBinding } from './handler-binding.js';
 import { HandlerFailedError, invokeHandler } from './handler-invoker.js';
-import { INTERRUPTED, pause, untilAvailable, type WaitHooks } from './infrastructure-wait.js';
+import {
+  INTERRUPTED,
+  pause,
+  sleepWhileActive,
+  untilAvailable,
+  type WaitHooks,
+} from './infrastructure-wait.js';
 import type { OutputRelay } from './output-relay.js';
 import { partitionKey, PartitionStatus } from './partition-status.js';
 import type { ProcessingObserver, RecordResult } from './processing-observer.js';
@@ -347,7 +353,8 @@ export class BatchProcessor {
         this.logger.warn(
           `Attempt ${attempt} failed at ${record.topic}[${record.partition}]@${record.offset}: ${message(error)}`,
         );
-        if (!(await this.backoff(backoffDelay(retry, attempt), run.control))) return interrupted;
+        if (!(await sleepWhileActive(backoffDelay(retry, attempt), run.control, this.stopping.signal)))
+          return interrupted;
         attempt++;
       }
     }
@@ -392,25 +399,15 @@ export class BatchProcessor {
           `${failed[0].topic}[${failed[0].partition}], from offset ${failed[0].offset}; retrying those`,
       );
       pending = { records: failed, payloads: failures.map(({ index }) => pending.payloads[index]) };
-      if (!(await this.backoff(backoffDelay(this.binding.retry, attempt), run.control))) return interrupted;
+      if (
+        !(await sleepWhileActive(
+          backoffDelay(this.binding.retry, attempt),
+          run.control,
+          this.stopping.signal,
+        ))
+      )
+        return interrupted;
     }
-  }
-
-  /**
-   * Sleeps between two attempts; false when the consumer began stopping meanwhile (shutdown, rejoin):
-   * the record is interrupted - handled again by whoever owns the partition next - and no attempt
-   * starts on a consumer that is going away.
-   */
-  private async backoff(ms: number, control: BatchControl): Promise<boolean> {
-    const { signal } = this.stopping;
-    if (!signal.aborted) {
-      await sleep(ms, undefined, { signal }).catch((error: unknown) => {
-        if (!signal.aborted) throw error;
-      });
-    }
-    if (signal.aborted || !control.isActive()) return false;
-    await control.heartbeat().catch(() => undefined);
-    return control.isActive();
   }
 
   private invoke(

@@ -42,13 +42,23 @@ export async function untilAvailable<T>(
  * Sleeps one backoff step, keeping the group session alive; false once the batch is no longer
  * active, or at once when `stopping` aborts (shutdown, rejoin): the consumer does not wait for it.
  */
-export async function pause(control: BatchControl, tries: number, stopping?: AbortSignal): Promise<boolean> {
+export function pause(control: BatchControl, tries: number, stopping?: AbortSignal): Promise<boolean> {
+  return sleepWhileActive(backoffDelay(DEFAULTS.infrastructureBackoff, tries), control, stopping);
+}
+
+/**
+ * Sleeps `ms` (a retry's backoff too), then heartbeats; false - at once if need be - when the batch
+ * is no longer active or `stopping` aborts: no attempt starts on a consumer that is going away.
+ */
+export async function sleepWhileActive(
+  ms: number,
+  control: BatchControl,
+  stopping?: AbortSignal,
+): Promise<boolean> {
   if (!control.isActive() || stopping?.aborted) return false;
-  await sleep(backoffDelay(DEFAULTS.infrastructureBackoff, tries), undefined, { signal: stopping }).catch(
-    (error: unknown) => {
-      if (!stopping?.aborted) throw error;
-    },
-  );
+  await sleep(ms, undefined, { signal: stopping }).catch((error: unknown) => {
+    if (!stopping?.aborted) throw error;
+  });
   if (stopping?.aborted) return false;
   await control.heartbeat().catch(() => undefined);
   return control.isActive();

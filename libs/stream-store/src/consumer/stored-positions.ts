@@ -39,6 +39,8 @@ export interface StoredPositionsDeps {
 export class StoredPositions {
   private readonly logger: Logger;
   private readonly cache = new Map<string, Promise<StoredPosition | OutOfRange>>();
+  /** Log bounds per topic while they are being asked for. */
+  private readonly bounds = new Map<string, Promise<PartitionOffsets[]>>();
 
   constructor(private readonly deps: StoredPositionsDeps) {
     this.logger = new Logger(`StreamHandler ${deps.handler}`);
@@ -72,13 +74,24 @@ export class StoredPositions {
     this.cache.clear();
   }
 
+  private boundsOf(topic: string): Promise<PartitionOffsets[]> {
+    let bounds = this.bounds.get(topic);
+    if (!bounds) {
+      // Shared by the reads in flight (an assignment reads all its partitions at once), then
+      // forgotten: a later read (after a commit moved the offset on) must see the log as it is then.
+      bounds = this.deps.watermarks(topic).finally(() => this.bounds.delete(topic));
+      this.bounds.set(topic, bounds);
+    }
+    return bounds;
+  }
+
   /**
    * The partition's log bounds; undefined when they cannot be had (the client may fail on a topic
    * whose metadata it lacks): the check is then skipped, not the partition.
    */
   private async watermarks(partition: TopicPartition): Promise<PartitionOffsets | undefined> {
     try {
-      return (await this.deps.watermarks(partition.topic)).find((p) => p.partition === partition.partition);
+      return (await this.boundsOf(partition.topic)).find((p) => p.partition === partition.partition);
     } catch (error) {
       if (isInfrastructureFailure(error)) throw error;
       this.logger.warn(
