@@ -17,6 +17,7 @@ function fakeAdmin(
       async (topics: string[]) =>
         new Map(topics.map((t) => [t, [{ partition: 0, leader: 1, replicas: [1] }]])),
     ),
+    fetchTopicOffsets: vi.fn(async () => [{ partition: 0, low: '0', high: '0' }]),
     describeTopicConfigs: vi.fn(
       async (topics: string[]) => new Map(topics.map((t) => [t, configs[t] ?? {}])),
     ),
@@ -49,6 +50,21 @@ describe('TopicManager', () => {
     await topics.ensure('t');
     expect(admin.listTopics).toHaveBeenCalledTimes(1);
     expect(admin.createTopics).not.toHaveBeenCalled();
+  });
+
+  it('on a lost creation race, waits like the winner until every partition has a leader that serves it', async () => {
+    const admin = fakeAdmin();
+    admin.createTopics.mockResolvedValueOnce(false);
+    admin.describeTopics.mockResolvedValueOnce(
+      new Map([['t', [{ partition: 0, leader: -1, replicas: [1] }]]]),
+    );
+    admin.fetchTopicOffsets.mockRejectedValueOnce(
+      new Error('This server does not host this topic-partition'),
+    );
+    const topics = new TopicManager(admin as unknown as StreamAdmin, { partitions: 1, replicationFactor: 1 });
+    await topics.ensure('t');
+    expect(admin.describeTopics).toHaveBeenCalledTimes(3);
+    expect(admin.fetchTopicOffsets).toHaveBeenCalledTimes(2);
   });
 
   it('asks for the broker count again after a failure', async () => {

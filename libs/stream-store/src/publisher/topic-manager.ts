@@ -2,6 +2,10 @@ import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StreamAdmin, TopicSpec } from '../kafka/kafka-client.interface.js';
 
+/** How long a topic may take to be served by its partitions' leaders after creation, and how often to ask. */
+const TOPIC_SERVED_TIMEOUT_MS = 30_000;
+const TOPIC_SERVED_POLL_MS = 100;
+
 export interface TopicDefaults {
   partitions: number;
   replicationFactor: number;
@@ -70,25 +74,26 @@ export class TopicManager {
   }
 
   private async create(topic: string, source: TopicOptionsSource): Promise<void> {
-    // Asking first keeps the client from logging "Topic creation errors" for every topic that already exists.
-    if ((await this.listTopics()).has(topic)) {
-      this.known.add(topic);
-      return;
+    // Asking first keeps creation requests (and their answers about topics that exist) off every restart.
+    if (!(await this.listTopics()).has(topic)) {
+      const options = typeof source === 'function' ? await source() : source;
+      const spec: TopicSpec = {
+        topic,
+        partitions: options.partitions ?? this.defaults.partitions,
+        replicationFactor: Math.min(this.defaults.replicationFactor, await this.countBrokers()),
+        config: options.config,
+      };
+      // False when another replica created it a moment earlier: as good, and its options stand.
+      if (await this.admin.createTopics([spec])) {
+        const configs = Object.entries(spec.config ?? {}).map(([name, value]) => `, ${name}=${value}`);
+        this.logger.log(
+          `Created topic ${topic} (${spec.partitions} partitions, replication ${spec.replicationFactor}${configs.join('')})`,
+        );
+      }
     }
-    const options = typeof source === 'function' ? await source() : source;
-    const spec: TopicSpec = {
-      topic,
-      partitions: options.partitions ?? this.defaults.partitions,
-      replicationFactor: Math.min(this.defaults.replicationFactor, await this.countBrokers()),
-      config: options.config,
-    };
-    if (await this.admin.createTopics([spec])) {
-      const configs = Object.entries(spec.config ?? {}).map(([name, value]) => `, ${name}=${value}`);
-      this.logger.log(
-        `Created topic ${topic} (${spec.partitions} partitions, replication ${spec.replicationFactor}${configs.join('')})`,
-      );
-      await this.untilVisible(topic);
-    }
+    // Whoever created it, and even when the listing already showed it (created a moment ago by a
+    // replica starting alongside), the first publish must find every partition served.
+    await this.untilServed(topic);
     this.known.add(topic);
   }
 
@@ -101,18 +106,35 @@ export class TopicManager {
     return this.listing;
   }
 
-  /** A new topic reaches every broker's metadata cache a little after creation returns. */
-  private async untilVisible(topic: string, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+  /**
+   * A new topic reaches the brokers' metadata, then their logs, a little after creation returns: wait
+   * until every partition has a leader and that leader answers for it (its log bounds), the first
+   * thing a publish needs. Past the bound, the topic is used anyway and the caller sees any failure.
+   */
+  private async untilServed(topic: string): Promise<void> {
+    const deadline = Date.now() + TOPIC_SERVED_TIMEOUT_MS;
+    let lastFailure = 'no partitions in the metadata yet';
     for (;;) {
       try {
         const partitions = (await this.admin.describeTopics([topic])).get(topic) ?? [];
-        if (partitions.length > 0 && partitions.every((p) => p.leader >= 0)) return;
+        const leaderless = partitions.filter((p) => p.leader < 0).length;
+        if (partitions.length > 0 && leaderless === 0) {
+          const served = await this.admin.fetchTopicOffsets(topic);
+          if (served.length >= partitions.length) return;
+          lastFailure = `${served.length} of ${partitions.length} partitions answer`;
+        } else if (partitions.length > 0) {
+          lastFailure = `${leaderless} of ${partitions.length} partitions without a leader`;
+        }
       } catch (error) {
-        if (Date.now() > deadline) throw error;
+        lastFailure = error instanceof Error ? error.message : String(error);
       }
-      if (Date.now() > deadline) return;
-      await sleep(100);
+      if (Date.now() > deadline) {
+        this.logger.warn(
+          `Topic ${topic} is not served after ${TOPIC_SERVED_TIMEOUT_MS / 1000} s (${lastFailure}); using it anyway`,
+        );
+        return;
+      }
+      await sleep(TOPIC_SERVED_POLL_MS);
     }
   }
 

@@ -43,7 +43,9 @@ export class KafkajsAdmin implements StreamAdmin {
   createTopics(specs: TopicSpec[]): Promise<boolean> {
     return this.serial(() =>
       this.admin.createTopics({
-        waitForLeaders: true,
+        // Its wait gives up on UNKNOWN_TOPIC_OR_PARTITION while a loaded broker spreads the metadata;
+        // callers wait for the topic to be served instead (TopicManager).
+        waitForLeaders: false,
         topics: specs.map((spec) => ({
           topic: spec.topic,
           numPartitions: spec.partitions,

@@ -13,7 +13,6 @@ describe('samsaLevel', () => {
   it.each([
     // A coordinator loading on a fresh broker, a lost topic-creation race, a rebalance: request errors KafkaJS retries.
     ['Connection', { error: "The coordinator is loading and hence can't process requests" }],
-    ['Connection', { error: 'Topic creation errors' }],
     ['Connection', { error: 'The group is rebalancing, so a rejoin is needed' }],
     // A broker restarting: lost connections and reconnect attempts.
     ['Connection', { error: 'Connection error: connect ECONNREFUSED 127.0.0.1:9092' }],
@@ -31,6 +30,12 @@ describe('samsaLevel', () => {
     ['ConsumerGroup', { topic: 't', partition: 0 }],
   ])('an ERROR about an outcome (%s) stays ERROR', (namespace, log) => {
     expect(samsaLevel(entry(namespace, logLevel.ERROR, log))).toBe(logLevel.ERROR);
+  });
+
+  it('a CreateTopics answer with topic errors (a lost creation race) is DEBUG: the admin call reports the outcome', () => {
+    expect(
+      samsaLevel(entry('Connection', logLevel.ERROR, { error: 'Topic creation errors', correlationId: 3 })),
+    ).toBe(logLevel.DEBUG);
   });
 
   it('leaves WARN, INFO and DEBUG as they are', () => {

@@ -24,7 +24,8 @@ const RECOVERING_LAYERS = new Set([
  * broker restarting. Only the outcome can need someone to act, and samsa reports outcomes itself
  * (the caller gets the error; a consumer that stops for good is logged as ERROR and shown in
  * health). So an ERROR line about an attempt - from a layer that retries, or carrying a
- * `retryCount` - is logged as WARN. Other ERROR lines (a listener that threw, offsets reset
+ * `retryCount` - is logged as WARN, and a CreateTopics answer listing topics that already exist at
+ * DEBUG. Other ERROR lines (a listener that threw, offsets reset
  * because they were out of range) stay ERROR.
  */
 export function nestLogCreator(options: { saslConfigured: boolean }): logCreator {
@@ -48,8 +49,18 @@ export function nestLogCreator(options: { saslConfigured: boolean }): logCreator
 /** The level samsa logs a KafkaJS entry at. */
 export function samsaLevel({ namespace, level, log }: Pick<LogEntry, 'namespace' | 'level' | 'log'>): number {
   if (level !== logLevel.ERROR) return level;
+  if (isTopicCreationAnswer(log)) return logLevel.DEBUG;
   const isAttempt = RECOVERING_LAYERS.has(namespace) || 'retryCount' in log;
   return isAttempt ? logLevel.WARN : logLevel.ERROR;
+}
+
+/**
+ * A CreateTopics answer with per-topic errors. The usual one is a topic another replica created a moment
+ * earlier (a lost race, which samsa's admin treats as success); any other error is thrown to the caller,
+ * which reports it. Either way the line itself asks nobody to act.
+ */
+function isTopicCreationAnswer(log: LogEntry['log']): boolean {
+  return (log as { error?: unknown }).error === 'Topic creation errors';
 }
 
 /** The same attempt line (namespace and message) is logged at WARN once per window, at DEBUG otherwise. */
