@@ -14,38 +14,43 @@ import { RestoreReader } from './restore-reader.js';
 
 const topicOf = (store: string) => `app-${store}-changelog`;
 
-/** Two changelogs of 2 partitions: one batch each, 3 changes and the position record closing it. */
-const log = new Map<string, KafkaRecord[][]>(
-  ['counts', 'totals'].map((store) => [
-    topicOf(store),
-    [0, 1].map((partition) => {
-      const consumed = { group: 'g', topic: 'events', partition };
-      const closing = positionMessage({ ...consumed, offset: '42' }, 1, partition);
-      const records: KafkaRecord[] = [0, 1, 2].map((offset) => ({
-        topic: topicOf(store),
-        partition,
-        offset: String(offset),
-        key: Buffer.from(`k${offset}`),
-        value: Buffer.from(String(offset)),
-        headers: offset === 0 ? chunkHeaders({ ...consumed, offset: '' }, 1, 4) : {},
-        timestamp: '0',
-      }));
-      const { key, value } = closing;
-      records.push({
-        topic: topicOf(store),
-        partition,
-        offset: '3',
-        key: Buffer.from(key),
-        value: Buffer.from(value),
-        headers: {},
-        timestamp: '0',
-      });
-      return records;
-    }),
-  ]),
-);
+/**
+ * Two changelogs of 2 partitions: one batch each, 3 changes and the position record closing it,
+ * written under assignment epoch `epochOf(store)`.
+ */
+const changelogs = (epochOf: (store: string) => number = () => 1) =>
+  new Map<string, KafkaRecord[][]>(
+    ['counts', 'totals'].map((store) => [
+      topicOf(store),
+      [0, 1].map((partition) => {
+        const consumed = { group: 'g', topic: 'events', partition };
+        const epoch = epochOf(store);
+        const closing = positionMessage({ ...consumed, offset: '42' }, epoch, partition);
+        const records: KafkaRecord[] = [0, 1, 2].map((offset) => ({
+          topic: topicOf(store),
+          partition,
+          offset: String(offset),
+          key: Buffer.from(`k${offset}`),
+          value: Buffer.from(String(offset)),
+          headers: offset === 0 ? chunkHeaders({ ...consumed, offset: '' }, epoch, 4) : {},
+          timestamp: '0',
+        }));
+        const { key, value } = closing;
+        records.push({
+          topic: topicOf(store),
+          partition,
+          offset: '3',
+          key: Buffer.from(key),
+          value: Buffer.from(value),
+          headers: {},
+          timestamp: '0',
+        });
+        return records;
+      }),
+    ]),
+  );
 
-function setup() {
+function setup(log = changelogs()) {
   const opened: Array<readonly string[]> = [];
   let reading = 0;
   let overlapped = false;
@@ -129,6 +134,21 @@ describe('ChangelogRestorer', () => {
     const second = restorer.ensure(0, stores);
     await Promise.all([first, second]);
     expect(overlapped()).toBe(false);
+    await restorer.close();
+  });
+
+  it('fences each changelog by its own epochs: a newer epoch in one store says nothing of another', async () => {
+    // `totals` was last written under epoch 5, `counts` under epoch 3: both are live records.
+    const { restorer, restored } = setup(changelogs((store) => (store === 'totals' ? 5 : 3)));
+    await restorer.ensure(0, [{ name: 'totals' }] as StoreSettings[]);
+    restorer.forget();
+    await restorer.ensure(0, [{ name: 'counts' }] as StoreSettings[]);
+    const counts = restored.find((r) => (r as { store: string }).store === 'counts') as {
+      upserts: unknown[];
+      positions: unknown[];
+    };
+    expect(counts.upserts).toHaveLength(3);
+    expect(counts.positions).toEqual([{ group: 'g', topic: 'events', partition: 0, offset: '42' }]);
     await restorer.close();
   });
 });

@@ -38,8 +38,14 @@ export class ChangelogRestorer {
   /** The last restore of each partition, running or done: the next one waits for it. */
   private readonly last = new Map<number, Promise<void>>();
   private readonly active = new Map<string, RestoreProgress>();
-  /** Newest assignment epoch seen per consumed partition, across restores of this process. */
-  private readonly epochs = new Map<string, number>();
+  /** Epochs this process wrote under, per consumed partition: older records in any changelog are a zombie's. */
+  private readonly ownEpochs = new Map<string, number>();
+  /**
+   * Newest epoch seen per consumed partition, per changelog partition read: fencing is about the
+   * order of one log, so what one changelog says never fences another (their writes interleave
+   * differently, and restores of different stores run at once).
+   */
+  private readonly seenEpochs = new Map<string, Map<string, number>>();
 
   constructor(
     private readonly admin: StreamAdmin,
@@ -66,8 +72,7 @@ export class ChangelogRestorer {
 
   /** This process wrote changes under `epoch`: older records of that partition are a zombie's. */
   noteEpoch(position: Omit<RestoredPosition, 'offset'>, epoch: number): void {
-    const id = positionId(position);
-    if (epoch > (this.epochs.get(id) ?? 0)) this.epochs.set(id, epoch);
+    raise(this.ownEpochs, positionId(position), epoch);
   }
 
   /** After a rebalance: check again, another instance may have moved the changelogs on. */
@@ -113,7 +118,7 @@ export class ChangelogRestorer {
     this.active.set(`${store}:${partition}`, progress);
     const started = performance.now();
     this.logger.log(`Restoring ${store}[${partition}] from ${topic} offsets ${from}..${end.high}`);
-    const fencing = startFencing(this.epochs);
+    const fencing = startFencing(this.epochsOf(topic, partition));
     try {
       await this.reader.read(topics, { topic, partition, from, end: end.high }, async (fetched) => {
         for (let start = 0; start < fetched.length; start += RESTORE_RECORDS_PER_TRANSACTION) {
@@ -131,6 +136,15 @@ export class ChangelogRestorer {
     this.logger.log(
       `Restored ${store}[${partition}]: ${progress.records} records in ${seconds.toFixed(1)} s`,
     );
+  }
+
+  /** What fences a changelog partition's records: its own epochs read so far, at least this process's. */
+  private epochsOf(topic: string, partition: number): Map<string, number> {
+    const key = `${topic}\u0000${partition}`;
+    let epochs = this.seenEpochs.get(key);
+    if (!epochs) this.seenEpochs.set(key, (epochs = new Map()));
+    for (const [id, epoch] of this.ownEpochs) raise(epochs, id, epoch);
+    return epochs;
   }
 
   /**
@@ -153,4 +167,8 @@ export class ChangelogRestorer {
     );
     return next;
   }
+}
+
+function raise(epochs: Map<string, number>, id: string, epoch: number): void {
+  if (epoch > (epochs.get(id) ?? 0)) epochs.set(id, epoch);
 }
