@@ -1,27 +1,37 @@
-import avro from 'avsc';
+import type avro from 'avsc';
+import { compileAvroSchema } from '../avro/avro-type.js';
 import { CodecError } from '../errors/codec.error.js';
 import type { Codec } from './codec.interface.js';
 import { errorMessage } from './error-message.js';
+
+type Resolver = ReturnType<avro.Type['createResolver']>;
 
 /** An Avro schema as accepted by avsc (`avro.Type.forSchema()`). */
 export type AvroSchema = avro.schema.AvroSchema;
 
 /**
- * Avro binary without a header or schema id ("schemaless"): both sides must use the same Avro schema, given
- * here explicitly. Values follow avsc's mapping (records decode to avsc record instances with the fields as
- * properties).
+ * Avro binary without a header or schema id ("schemaless"): the writer's schema is this one, or given to
+ * `decode()`. Values follow avsc's mapping (records decode to avsc record instances with the fields as
+ * properties) with samsa's: `long` ↔ `bigint` (64 bits exact; writing also takes a safe-integer `number`),
+ * `timestamp-millis`/`timestamp-micros` ↔ `Date`, `decimal` (on `bytes`) ↔ decimal string such as `"12.30"`.
  */
 export class AvroCodec<T = unknown> implements Codec<T> {
   readonly name = 'avro';
   /** The schema's name, for error messages: `schemaName`, else the Avro record's `name`, else `avro schema`. */
   readonly schemaName: string;
-  private readonly type: avro.Type;
+  /** The compiled schema. */
+  readonly type: avro.Type;
+  /** Resolvers from the writer schemas this codec has read, by writer. */
+  private readonly resolvers = new WeakMap<AvroCodec<unknown>, Resolver | Error>();
 
-  /** Compiles the schema; an invalid schema throws `CodecError` (operation `compile`). */
-  constructor(schema: AvroSchema, schemaName?: string) {
+  /**
+   * Compiles the schema; an invalid schema throws `CodecError` (operation `compile`). `numberLongs` lists `long`
+   * schema objects (by identity) to read as `number` instead of `bigint`.
+   */
+  constructor(schema: AvroSchema, schemaName?: string, numberLongs?: WeakSet<object>) {
     this.schemaName = schemaName ?? namedSchema(schema) ?? 'avro schema';
     try {
-      this.type = avro.Type.forSchema(schema);
+      this.type = compileAvroSchema(schema, numberLongs);
     } catch (error) {
       throw new CodecError(
         this.name,
@@ -47,9 +57,14 @@ export class AvroCodec<T = unknown> implements Codec<T> {
     }
   }
 
-  decode(bytes: Buffer): T {
+  /**
+   * Reads bytes written with this schema, or with `writer`'s (resolved as the Avro specification says: fields
+   * the writer lacks take their defaults, fields this schema lacks are skipped, numbers are promoted).
+   */
+  decode(bytes: Buffer, writer?: AvroCodec<unknown>): T {
+    const resolver = writer === undefined || writer === this ? undefined : this.resolverFor(writer);
     try {
-      return this.type.fromBuffer(bytes) as T;
+      return this.type.fromBuffer(bytes, resolver) as T;
     } catch (error) {
       throw new CodecError(
         this.name,
@@ -59,6 +74,28 @@ export class AvroCodec<T = unknown> implements Codec<T> {
         error,
       );
     }
+  }
+
+  private resolverFor(writer: AvroCodec<unknown>): Resolver {
+    let resolver = this.resolvers.get(writer);
+    if (resolver === undefined) {
+      try {
+        resolver = this.type.createResolver(writer.type);
+      } catch (error) {
+        resolver = error instanceof Error ? error : new Error(String(error));
+      }
+      this.resolvers.set(writer, resolver);
+    }
+    if (resolver instanceof Error) {
+      throw new CodecError(
+        this.name,
+        this.schemaName,
+        'decode',
+        `the bytes were written with ${writer.schemaName}, which this schema cannot read: ${resolver.message}`,
+        resolver,
+      );
+    }
+    return resolver;
   }
 
   /** Which fields make `value` invalid, e.g. `invalid fields: title (expected string, got number)`. */

@@ -19,12 +19,16 @@ describe('@Schema', () => {
       version: 1,
       retention: 86_400,
       streams: ['content.edited'],
+      codec: 'json',
+      compatibility: 'backward',
     });
     expect(getSchemaMetadata(ContentMessage)).toEqual({
       id: 'Content',
       version: 1,
       retention: 86_400,
       streams: ['content.edited'],
+      codec: 'json',
+      compatibility: 'backward',
     });
     expect(isSchemaClass(ContentMessage)).toBe(true);
   });
@@ -35,8 +39,18 @@ describe('@Schema', () => {
     @Schema({ version: 3 })
     class ArticleDeleted {}
 
-    expect(getSchemaMetadata(ArticlePublished)).toEqual({ id: 'ArticlePublished', version: 1, streams: [] });
-    expect(getSchemaMetadata(ArticleDeleted)).toEqual({ id: 'ArticleDeleted', version: 3, streams: [] });
+    expect(getSchemaMetadata(ArticlePublished)).toEqual({
+      id: 'ArticlePublished',
+      version: 1,
+      streams: [],
+      codec: 'json',
+      compatibility: 'backward',
+    });
+    expect(getSchemaMetadata(ArticleDeleted)).toMatchObject({
+      id: 'ArticleDeleted',
+      version: 3,
+      streams: [],
+    });
     expect(getSchemaMetadata(ArticlePublished)).not.toHaveProperty('retention');
   });
 
@@ -86,6 +100,28 @@ describe('@Schema', () => {
     ['a fractional retention', 'R', { retention: 0.5 }, /retention 0.5 must be/],
     ['an empty stream name', 'S', { streams: [''] }, /streams must be an array of non-empty/],
     ['streams that are not an array', 'S', { streams: 'a.topic' as unknown as string[] }, /streams must be/],
+    ['an unknown codec', 'C', { codec: 'protobuf' as 'avro' }, /codec "protobuf" must be "json" or "avro"/],
+    [
+      'an unknown compatibility',
+      'C',
+      { compatibility: 'transitive' as 'full' },
+      /compatibility "transitive" must be/,
+    ],
+    ['a confluentId on JSON', 'C', { codec: 'json', confluentId: 1 } as const, /are for Avro schemas/],
+    ['a negative confluentId', 'C', { codec: 'avro', confluentId: -1 } as const, /confluentId -1 must be/],
+    [
+      'a fractional confluentId',
+      'C',
+      { codec: 'avro', confluentId: 1.5 } as const,
+      /confluentId 1.5 must be/,
+    ],
+    ['an avroSchema that is not a record', 'A', { avroSchema: 'string' }, /must be an Avro record schema/],
+    [
+      'an invalid avroSchema',
+      'A',
+      { avroSchema: { type: 'record', name: 'A', fields: [{ name: 'x', type: 'strin' }] } },
+      /avroSchema is not a valid Avro schema: .*strin/,
+    ],
   ])('rejects %s when the class is decorated', (_case, id, options, message) => {
     const decorate = () => {
       @Schema(id, options)
@@ -95,6 +131,19 @@ describe('@Schema', () => {
     expect(decorate).toThrow(InvalidSchemaOptionsError);
     expect(decorate).toThrow(message);
     expect(decorate).toThrow(/Invalid @Schema\(\) on class Invalid/);
+  });
+
+  it('records the wire options: codec avro implied by avroSchema, confluentId, compatibility', () => {
+    const avroSchema = { type: 'record', name: 'Paid', fields: [{ name: 'id', type: 'long' }] } as const;
+    @Schema('Paid', { avroSchema: avroSchema as never, confluentId: 42, compatibility: 'full' })
+    class Paid {}
+    expect(getSchemaMetadata(Paid)).toMatchObject({
+      codec: 'avro',
+      avroSchema,
+      confluentId: 42,
+      compatibility: 'full',
+    });
+    expect(getSchemaMetadata(Paid)?.avroSchema).not.toBe(avroSchema);
   });
 
   it('rejects a class decorated twice', () => {

@@ -4,6 +4,7 @@ import { InvalidSchemaOptionsError } from '../errors/invalid-schema-options.erro
 import type { SchemaMetadata } from '../interfaces/schema-metadata.interface.js';
 import type { SchemaOptions } from '../interfaces/schema-options.interface.js';
 import { isSchemaVersion } from '../ref/schema-ref.js';
+import { checkWireOptions } from './wire-options.js';
 
 /**
  * Marks a class as a message contract.
@@ -16,7 +17,12 @@ import { isSchemaVersion } from '../ref/schema-ref.js';
  * ```
  *
  * The id defaults to the class name (`@Schema({ version: 2 })`). Options are checked when the class is
- * decorated: an invalid id, version, retention or stream throws `InvalidSchemaOptionsError`.
+ * decorated: an invalid id, version, retention, stream, codec, Avro schema, Confluent id or compatibility mode
+ * throws `InvalidSchemaOptionsError`.
+ *
+ * ```ts
+ * @Schema('Order', { codec: 'avro', confluentId: 42 })
+ * ```
  */
 export function Schema(options?: SchemaOptions): ClassDecorator;
 export function Schema(id: string, options?: SchemaOptions): ClassDecorator;
@@ -71,5 +77,6 @@ function toMetadata(className: string, id: unknown, options: SchemaOptions): Sch
     version,
     ...(retention === undefined ? {} : { retention }),
     streams: Object.freeze([...streams]),
+    ...checkWireOptions(className, options),
   });
 }

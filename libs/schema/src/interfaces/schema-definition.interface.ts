@@ -1,3 +1,4 @@
+import type { AvroCodec } from '../codecs/avro.codec.js';
 import type { SchemaClass } from './schema-class.interface.js';
 import type { SchemaMetadata } from './schema-metadata.interface.js';
 
@@ -7,4 +8,6 @@ export interface SchemaDefinition<T = object> extends SchemaMetadata {
   readonly ref: string;
   /** The decorated class. */
   readonly target: SchemaClass<T>;
+  /** The compiled Avro schema, for `codec: 'avro'`. */
+  readonly avro?: AvroCodec<object>;
 }

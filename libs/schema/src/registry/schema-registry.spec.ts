@@ -30,6 +30,8 @@ describe('SchemaRegistry', () => {
       ref: 'Content:1',
       retention: 3600,
       streams: ['content.edited'],
+      codec: 'json',
+      compatibility: 'backward',
       target: ContentV1,
     });
     expect(Object.isFrozen(definition)).toBe(true);
@@ -109,5 +111,20 @@ describe('SchemaRegistry', () => {
     const second = new SchemaRegistry().register(ContentImpostor);
     expect(first.get('Content:1')?.target).toBe(ContentV1);
     expect(second.get('Content:1')?.target).toBe(ContentImpostor);
+  });
+
+  it('finds Avro schemas by Confluent id and refuses an id claimed twice', () => {
+    const fields = [{ name: 'id', type: 'long' }];
+    @Schema('Paid', { avroSchema: { type: 'record', name: 'Paid', fields }, confluentId: 42 })
+    class PaidV1 {}
+    @Schema('Refunded', { avroSchema: { type: 'record', name: 'Refunded', fields }, confluentId: 42 })
+    class Refunded {}
+    const registry = new SchemaRegistry().register(PaidV1);
+    expect(registry.getByConfluentId(42)?.target).toBe(PaidV1);
+    expect(registry.getByConfluentId(41)).toBeUndefined();
+    expect(registry.confluentIds()).toEqual([42]);
+    expect(registry.getByConfluentId(42)?.avro?.type.name).toBe('Paid');
+    expect(() => registry.register(Refunded)).toThrow(/confluentId 42 is already the id of Paid:1/);
+    expect(registry.has(Refunded)).toBe(false);
   });
 });

@@ -1,4 +1,6 @@
+import { createAvroCodec } from '../avro/avro-wire.js';
 import { DuplicateSchemaError } from '../errors/duplicate-schema.error.js';
+import { InvalidSchemaOptionsError } from '../errors/invalid-schema-options.error.js';
 import { NotASchemaClassError } from '../errors/not-a-schema-class.error.js';
 import type { SchemaClass } from '../interfaces/schema-class.interface.js';
 import type { SchemaDefinition } from '../interfaces/schema-definition.interface.js';
@@ -13,11 +15,14 @@ import { describeClass } from '../metadata/describe-class.js';
 export class SchemaRegistry {
   private readonly byRef = new Map<string, SchemaDefinition>();
   private readonly byClass = new Map<SchemaClass<unknown>, SchemaDefinition>();
+  private readonly byConfluentId = new Map<number, SchemaDefinition>();
 
   /**
    * Registers `@Schema()` classes. Registering the same class again is a no-op. Throws `NotASchemaClassError` for
-   * an undecorated class and `DuplicateSchemaError` when another class already claims the same `Id:version`;
-   * in both cases nothing from this call is registered.
+   * an undecorated class, `DuplicateSchemaError` when another class already claims the same `Id:version`,
+   * `InvalidSchemaOptionsError` when another class claims the same `confluentId`, and, for an Avro class,
+   * `AvroSchemaDerivationError` or `CodecError` when its Avro schema cannot be made; in every case nothing from
+   * this call is registered.
    */
   register(...classes: SchemaClass<unknown>[]): this {
     const pending = new Map<string, SchemaDefinition>();
@@ -30,9 +35,22 @@ export class SchemaRegistry {
       }
       pending.set(definition.ref, definition);
     }
+    const confluentIds = new Map(this.byConfluentId);
+    for (const definition of pending.values()) {
+      if (definition.confluentId === undefined) continue;
+      const claimed = confluentIds.get(definition.confluentId);
+      if (claimed !== undefined && claimed.target !== definition.target) {
+        throw new InvalidSchemaOptionsError(
+          definition.target.name,
+          `confluentId ${definition.confluentId} is already the id of ${claimed.ref} (class ${claimed.target.name}): each version has its own id.`,
+        );
+      }
+      confluentIds.set(definition.confluentId, definition);
+    }
     for (const definition of pending.values()) {
       this.byRef.set(definition.ref, definition);
       this.byClass.set(definition.target, definition);
+      if (definition.confluentId !== undefined) this.byConfluentId.set(definition.confluentId, definition);
     }
     return this;
   }
@@ -46,6 +64,16 @@ export class SchemaRegistry {
   /** The schema of a registered class, or `undefined` if the class is not registered here. */
   getByClass<T>(target: SchemaClass<T>): SchemaDefinition<T> | undefined {
     return this.byClass.get(target) as SchemaDefinition<T> | undefined;
+  }
+
+  /** The Avro schema whose `confluentId` is `id`, or `undefined`. */
+  getByConfluentId<T = object>(id: number): SchemaDefinition<T> | undefined {
+    return this.byConfluentId.get(id) as SchemaDefinition<T> | undefined;
+  }
+
+  /** The Confluent ids of registered schemas, ascending. */
+  confluentIds(): number[] {
+    return [...this.byConfluentId.keys()].sort((a, b) => a - b);
   }
 
   /** Whether a reference (`{ id, version }` or `'Id:version'`) or a class is registered. */
@@ -82,5 +110,8 @@ function toDefinition(target: SchemaClass<unknown>): SchemaDefinition {
   const metadata = getSchemaMetadata(target);
   if (metadata === undefined) throw new NotASchemaClassError(describeClass(target));
   // A class constructs objects; `unknown` only widens what callers (e.g. Nest's Type<unknown>) may pass in.
-  return Object.freeze({ ...metadata, ref: formatSchemaRef(metadata), target: target as SchemaClass });
+  const schemaClass = target as SchemaClass;
+  const ref = formatSchemaRef(metadata);
+  const avro = metadata.codec === 'avro' ? createAvroCodec(schemaClass, metadata, ref) : undefined;
+  return Object.freeze({ ...metadata, ref, target: schemaClass, ...(avro === undefined ? {} : { avro }) });
 }
