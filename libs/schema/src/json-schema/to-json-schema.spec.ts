@@ -69,7 +69,6 @@ describe('toJsonSchema', () => {
           "Author": {
             "properties": {
               "email": {
-                "format": "email",
                 "type": "string",
               },
               "name": {
@@ -85,7 +84,8 @@ describe('toJsonSchema', () => {
           "Item": {
             "properties": {
               "name": {
-                "maxLength": 20,
+                "$comment": "0 to 20 characters as validator.js counts them (an emoji presentation sequence is one)",
+                "pattern": "^(?:[^\\uFE0E\\uFE0F](?:[\\uFE0E\\uFE0F]|(?![\\uFE0E\\uFE0F]))|[\\uFE0E\\uFE0F]){0,20}$",
                 "type": "string",
               },
               "quantity": {
@@ -104,33 +104,70 @@ describe('toJsonSchema', () => {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "properties": {
           "author": {
-            "$ref": "#/$defs/Author",
+            "anyOf": [
+              {
+                "$ref": "#/$defs/Author",
+              },
+              {
+                "items": {
+                  "anyOf": [
+                    {
+                      "$ref": "#/$defs/Author",
+                    },
+                    {
+                      "type": "array",
+                    },
+                  ],
+                },
+                "type": "array",
+              },
+            ],
           },
           "id": {
             "type": "string",
           },
           "items": {
             "items": {
-              "$ref": "#/$defs/Item",
+              "anyOf": [
+                {
+                  "$ref": "#/$defs/Item",
+                },
+                {
+                  "type": "array",
+                },
+              ],
             },
             "type": "array",
           },
           "tags": {
-            "items": {
-              "type": "string",
-            },
-            "type": "array",
+            "anyOf": [
+              {
+                "type": "null",
+              },
+              {
+                "anyOf": [
+                  {
+                    "items": {
+                      "type": "string",
+                    },
+                    "type": "array",
+                  },
+                  {
+                    "type": "string",
+                  },
+                ],
+              },
+            ],
           },
           "wrapping": {
             "enum": [
               "gift",
               "standard",
+              null,
             ],
-            "type": "string",
           },
         },
         "required": [
-          "author",
           "id",
           "items",
         ],
@@ -185,11 +222,20 @@ describe('toJsonSchema', () => {
       @ValidateNested() @Type(() => TreeNode) root!: TreeNode;
     }
     const document = toJsonSchema(TreeMessage);
-    expect(document.properties).toEqual({ root: { $ref: '#/$defs/TreeNode' } });
+    const nested = {
+      anyOf: [
+        { $ref: '#/$defs/TreeNode' },
+        { items: { anyOf: [{ $ref: '#/$defs/TreeNode' }, { type: 'array' }] }, type: 'array' },
+      ],
+    };
+    expect(document.properties).toEqual({ root: nested });
     expect(document.$defs).toEqual({
       TreeNode: {
         properties: {
-          children: { items: { $ref: '#/$defs/TreeNode' }, type: 'array' },
+          children: {
+            items: { anyOf: [{ $ref: '#/$defs/TreeNode' }, { type: 'array' }] },
+            type: ['array', 'null'],
+          },
           label: { type: 'string' },
         },
         required: ['label'],
