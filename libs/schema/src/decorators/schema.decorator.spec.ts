@@ -119,7 +119,7 @@ describe('@Schema', () => {
     [
       'an invalid avroSchema',
       'A',
-      { avroSchema: { type: 'record', name: 'A', fields: [{ name: 'x', type: 'strin' }] } },
+      { avroSchema: { type: 'record', name: 'A', fields: [{ name: 'x', type: 'strin' }] } as never },
       /avroSchema is not a valid Avro schema: .*strin/,
     ],
   ])('rejects %s when the class is decorated', (_case, id, options, message) => {
