@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import kafkajs, { type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
 import type {
   ConsumerCallbacks,
   ConsumerSettings,
@@ -8,11 +8,14 @@ import type {
   TopicPartitionOffset,
 } from '../kafka-client.interface.js';
 import { advertisingAssigner } from './advertising-assigner.js';
+import { copartitionedAssigner } from './copartitioned-assigner.js';
 import { brokerFailureReason } from './broker-failure.js';
 import { isEvicted } from './kafkajs-failures.js';
 import type { ClientContext } from './client-context.js';
 import { reportRequests } from './request-signals.js';
 import { toKafkaRecord } from './to-kafka-record.js';
+
+const { PartitionAssigners } = kafkajs;
 
 /** A group member backed by a KafkaJS consumer; offsets are committed only when samsa says so. */
 export class KafkajsConsumer implements StreamConsumer {
@@ -39,11 +42,16 @@ export class KafkajsConsumer implements StreamConsumer {
       sessionTimeout: settings.sessionTimeoutMs,
       heartbeatInterval: settings.heartbeatIntervalMs,
       maxBytesPerPartition: settings.maxBytesPerPartition,
+      // Partition p of every topic to one member (one writer per state partition); round-robin
+      // second, for a group still holding members of a samsa without it. The endpoint rides in
+      // the member's user data. `consumer: { partitionAssigners }` in forRoot replaces both.
+      partitionAssigners: [
+        copartitionedAssigner(settings.advertisedUrl),
+        settings.advertisedUrl === undefined
+          ? PartitionAssigners.roundRobin
+          : advertisingAssigner(settings.advertisedUrl),
+      ],
       ...settings.extra,
-      // Round-robin, as KafkaJS's default, with the endpoint in the member's user data.
-      ...(settings.advertisedUrl === undefined
-        ? {}
-        : { partitionAssigners: [advertisingAssigner(settings.advertisedUrl)] }),
     });
     reportRequests(this.consumer, context.reachability);
   }

@@ -1,0 +1,142 @@
+// Co-partitioning: a glob handler over several topics, run by two instances with their own SQLite
+// files, counts per key (not per topic). A key lands on the same partition number in every topic,
+// so only an assignment that gives partition p of every topic to one instance keeps all of a key's
+// state in one place; round-robin splits it (each instance counts part of a key's records).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Controller, Module, type INestApplication, type Type } from '@nestjs/common';
+import { Ctx } from '@nestjs/microservices';
+import { encodeEnvelope } from '@samsa/schema';
+import BetterSqlite3 from 'better-sqlite3';
+import {
+  InjectStore,
+  StreamContext,
+  StreamHandler,
+  StreamStoreModule,
+  StreamStoreServer,
+  type StateStore,
+} from '@samsa/stream-store';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createKafka, createTopic, kafkaBrokers, produce, uniqueName, waitFor } from '../support/kafka.js';
+import { startStreamApp } from '../support/stream-app.js';
+
+const PARTITIONS = 3;
+const KEYS = Array.from({ length: 30 }, (_, i) => `k${i}`);
+const ROUNDS = 4;
+
+const apps: INestApplication[] = [];
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((app) => app.close()));
+});
+
+function countingApp(prefix: string, appId: string, group: string, database: string): Type<unknown> {
+  @Controller()
+  class CountingController {
+    constructor(@InjectStore('counts') private readonly counts: StateStore<number>) {}
+    @StreamHandler('events.*', { group })
+    async count(@Ctx() ctx: StreamContext) {
+      await this.counts.update(ctx.key ?? '', (n) => (n ?? 0) + 1);
+    }
+  }
+  @Module({
+    imports: [
+      StreamStoreModule.forRoot({
+        brokers: kafkaBrokers(),
+        topicPrefix: prefix,
+        appId,
+        store: { type: 'sqlite', database },
+      }),
+      StreamStoreModule.forFeature(['counts']),
+    ],
+    controllers: [CountingController],
+  })
+  class CountingModule {}
+  return CountingModule;
+}
+
+function counts(database: string): Map<string, number> {
+  const db = new BetterSqlite3(database, { readonly: true });
+  try {
+    const rows = db
+      .prepare(`SELECT "key", "value" FROM samsa_state WHERE "store" = 'counts'`)
+      .all() as Array<{ key: string; value: string }>;
+    return new Map(rows.map((row) => [row.key, JSON.parse(row.value) as number]));
+  } finally {
+    db.close();
+  }
+}
+
+const assignedTo = (app: INestApplication) => app.get(StreamStoreServer).handlerStatus()[0]?.assigned ?? [];
+
+describe('co-partitioned assignment', () => {
+  it('gives partition p of every input topic to one instance, so per-key state is whole', async () => {
+    const prefix = `${uniqueName('copart')}.`;
+    const appId = uniqueName('app');
+    const group = uniqueName('group');
+    const topics = [`${prefix}events.a`, `${prefix}events.b`];
+    for (const topic of topics) await createTopic(topic, PARTITIONS);
+
+    const files = [0, 1].map((i) =>
+      join(mkdtempSync(join(tmpdir(), 'samsa-copart-')), `instance-${i}.sqlite`),
+    );
+    for (const file of files) apps.push(await startStreamApp(countingApp(prefix, appId, group, file)));
+    await waitFor(
+      () =>
+        apps.every((app) => assignedTo(app).length > 0) &&
+        apps.reduce((sum, app) => sum + assignedTo(app).length, 0) === PARTITIONS * topics.length,
+      { timeoutMs: 60_000, message: 'both instances assigned' },
+    );
+
+    // Each instance holds whole partition numbers: the same ones in every topic.
+    for (const app of apps) {
+      const assigned = assignedTo(app);
+      const numbers = new Set(assigned.map(({ partition }) => partition));
+      for (const topic of topics) {
+        expect(
+          assigned
+            .filter((tp) => tp.topic === topic)
+            .map(({ partition }) => partition)
+            .sort(),
+          `${topic} on one instance`,
+        ).toEqual([...numbers].sort());
+      }
+    }
+
+    // The default partitioner (murmur2) puts a key on the same partition number in both topics.
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const topic of topics) {
+        await produce(
+          topic,
+          KEYS.map((key) => ({ key, value: encodeEnvelope('Event:1', { round }) })),
+        );
+      }
+    }
+    const expected = ROUNDS * topics.length;
+    await waitFor(
+      () => {
+        const merged = files.map(counts);
+        return KEYS.every((key) => merged.some((state) => state.get(key) === expected));
+      },
+      { timeoutMs: 60_000, message: `every key counted ${expected} times on one instance` },
+    );
+
+    // No key's count is split: the instance not owning it never counted it.
+    const [first, second] = files.map(counts);
+    for (const key of KEYS) {
+      const held = [first.get(key), second.get(key)].filter((count) => count !== undefined);
+      expect(held, key).toEqual([expected]);
+    }
+    const admin = createKafka().admin();
+    await admin.connect();
+    try {
+      const committed = await admin.fetchOffsets({ groupId: group, topics });
+      const total = committed
+        .flatMap(({ partitions }) => partitions)
+        .reduce((sum, { offset }) => sum + Number(offset), 0);
+      expect(total).toBe(KEYS.length * expected);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+});
