@@ -169,6 +169,25 @@ describe('samsa inspect', () => {
     expect(ordersOnly.groups.map(({ groupId }) => groupId)).toEqual([group]);
   });
 
+  it('with --progress, reports the topics and groups read on stderr while stdout keeps the JSON alone', async () => {
+    const { code, stdout, output } = await samsa([
+      'inspect',
+      '--topic-prefix',
+      prefix,
+      '--no-schemas',
+      '--json',
+      '--progress',
+    ]);
+    expect(code, output).toBe(0);
+    const report = JSON.parse(stdout) as InspectReport;
+    const topics = report.topics.length;
+    expect(output).toContain(`samsa: topics: 0/${topics} (0%)`);
+    expect(output).toContain(`samsa: topics: ${topics}/${topics} (100%)`);
+    // Every group of the cluster is asked (other tests' too): the last line says how many.
+    expect(output).toMatch(/samsa: groups: (\d+)\/\1 \(100%\)/);
+    expect(stdout).not.toContain('samsa:');
+  });
+
   it('counts the keys of each state store in a SQLite file', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'samsa-inspect-')), 'state.sqlite');
     await fillStores({ type: 'sqlite', database: file });

@@ -66,3 +66,11 @@ export interface ClusterSnapshot {
   /** When the snapshot was taken, ISO 8601. */
   takenAt: string;
 }
+
+/** How far a long read of the cluster got: log bounds of `topics`, then committed offsets of `groups`. */
+export interface ClusterViewProgress {
+  step: 'topics' | 'groups';
+  /** Topics or groups read so far. */
+  done: number;
+  total: number;
+}

@@ -1,9 +1,10 @@
 // Public API of the cluster view (re-exported by the lib's index.ts).
-export { ClusterView } from './cluster-view.js';
+export { ClusterView, type OnClusterViewProgress } from './cluster-view.js';
 export { partitionLag } from './consumer-lag.js';
 export type {
   BrokerView,
   ClusterSnapshot,
+  ClusterViewProgress,
   GroupPartitionLag,
   GroupView,
   PartitionView,

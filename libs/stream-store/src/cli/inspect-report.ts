@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import picomatch from 'picomatch';
-import { ClusterView } from '../admin/cluster-view.js';
+import { ClusterView, type OnClusterViewProgress } from '../admin/cluster-view.js';
 import type { ClusterSnapshot, TopicView } from '../admin/cluster-view.interface.js';
 import { SCHEMA_TOPIC_PREFIX } from '../constants.js';
 import { SchemaTopics } from '../schema/schema-topics.js';
@@ -42,13 +42,17 @@ export interface InspectQuery {
   store?: StoreLocation;
 }
 
-/** Reads the report through an application context that imports `StreamStoreModule.forRoot()`. */
+/**
+ * Reads the report through an application context that imports `StreamStoreModule.forRoot()`;
+ * `onProgress` as the topics' offsets and the groups' commits come in.
+ */
 export async function readInspectReport(
   app: INestApplicationContext,
   query: InspectQuery,
+  onProgress?: OnClusterViewProgress,
 ): Promise<InspectReport> {
   const [snapshot, store] = await Promise.all([
-    app.get(ClusterView).snapshot(),
+    app.get(ClusterView).snapshot(onProgress),
     query.store && readStore(query.store),
   ]);
   const topicMatches = glob(query.topics);

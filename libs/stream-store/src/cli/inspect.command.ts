@@ -7,6 +7,7 @@ import { CliUsageError } from './cli-usage.error.js';
 import { formatInspectReport } from './inspect-format.js';
 import { readInspectReport } from './inspect-report.js';
 import { applyKafkaFlags, parseBrokers, type KafkaFlags } from './kafka-flags.js';
+import { ProgressReporter, progressMode } from './progress-reporter.js';
 import { redactUrl } from './store-sizes.js';
 
 interface InspectFlags extends KafkaFlags {
@@ -16,6 +17,8 @@ interface InspectFlags extends KafkaFlags {
   store?: string;
   storeSchema?: string;
   json?: boolean;
+  /** `undefined` unless `--progress` or `--no-progress` was given. */
+  progress?: boolean;
 }
 
 /**
@@ -46,6 +49,8 @@ export function inspectCommand(): Command {
     )
     .option('--store-schema <schema>', 'Postgres schema of the samsa_state table', 'public')
     .option('--json', 'print the report as JSON')
+    .option('--progress', 'show progress on stderr from the start (default: on a terminal, after a second)')
+    .option('--no-progress', 'never show progress')
     .action(async (flags: InspectFlags) => {
       for (const [flag, value] of [
         ['--topics', flags.topics],
@@ -62,26 +67,33 @@ export function inspectCommand(): Command {
       const brokers = parseBrokers(servers);
       applyKafkaFlags({ ...flags, kafkaServers: brokers.join(',') });
       const app = await openContext(brokers);
+      const progress = new ProgressReporter(process.stderr, progressMode(flags.progress));
       try {
         const store =
           flags.store === undefined ? undefined : { store: flags.store, schema: flags.storeSchema };
-        const report = await readInspectReport(app, {
-          topics: flags.topics,
-          group: flags.group,
-          schemas: flags.schemas,
-          store,
-        }).catch((error: unknown) => {
+        const report = await readInspectReport(
+          app,
+          {
+            topics: flags.topics,
+            group: flags.group,
+            schemas: flags.schemas,
+            store,
+          },
+          (step) => progress.update(step),
+        ).catch((error: unknown) => {
           if (error instanceof CliUsageError || error instanceof CliFailureError) throw error;
           throw new CliFailureError(`Cannot read the cluster at ${brokers.join(',')}: ${messageOf(error)}`, {
             cause: error,
           });
         });
+        progress.done();
         process.stdout.write(
           flags.json
             ? `${JSON.stringify(report, null, 2)}\n`
             : formatInspectReport(report, flags.store && redactUrl(flags.store)),
         );
       } finally {
+        progress.done();
         await app.close();
       }
     });

@@ -175,8 +175,22 @@ export interface StreamAdmin {
    */
   describeTopicConfigs(topics: string[], names: string[]): Promise<Map<string, Record<string, string>>>;
   fetchTopicOffsets(topic: string): Promise<PartitionOffsets[]>;
+  /**
+   * Optional: the log bounds of many topics in few requests, by topic (a topic deleted meanwhile is
+   * left out); `onProgress` with the number of topics done so far. Without it, callers ask
+   * `fetchTopicOffsets` per topic.
+   */
+  fetchTopicsOffsets?(
+    topics: readonly string[],
+    onProgress?: (done: number) => void,
+  ): Promise<Map<string, PartitionOffsets[]>>;
   /** Committed offsets of a group; -1 where it has none. */
   fetchGroupOffsets(groupId: string, topics: string[]): Promise<TopicPartitionOffset[]>;
+  /**
+   * Optional: every offset a group committed, on any topic, in one request (no topic metadata).
+   * Safe to call concurrently. Without it, callers ask `fetchGroupOffsets` for the topics they know.
+   */
+  fetchCommittedOffsets?(groupId: string): Promise<TopicPartitionOffset[]>;
   describeCluster(): Promise<{ brokers: BrokerInfo[]; controller: number | null; clusterId: string }>;
   listGroups(): Promise<string[]>;
   /**

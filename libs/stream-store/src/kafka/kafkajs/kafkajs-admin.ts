@@ -9,6 +9,7 @@ import type {
   TopicSpec,
 } from '../kafka-client.interface.js';
 import { advertisedUrlOf } from './advertising-assigner.js';
+import { KafkajsLogBounds } from './kafkajs-log-bounds.js';
 
 const { AssignerProtocol } = kafkajs;
 
@@ -23,8 +24,10 @@ const SET_ON_TOPIC = 1 as ConfigSource.TOPIC_CONFIG;
 export class KafkajsAdmin implements StreamAdmin {
   private readonly admin: Admin;
   private queue: Promise<unknown> = Promise.resolve();
+  /** A second admin for calls that run concurrently (they read no topic metadata); opened on first use. */
+  private concurrent?: Promise<Admin>;
 
-  constructor(kafka: Kafka) {
+  constructor(private readonly kafka: Kafka) {
     this.admin = kafka.admin();
   }
 
@@ -32,8 +35,13 @@ export class KafkajsAdmin implements StreamAdmin {
     return this.admin.connect();
   }
 
-  disconnect(): Promise<void> {
-    return this.admin.disconnect();
+  async disconnect(): Promise<void> {
+    const concurrent = this.concurrent;
+    this.concurrent = undefined;
+    await Promise.all([
+      this.admin.disconnect(),
+      concurrent?.then((admin) => admin.disconnect()).catch(() => undefined),
+    ]);
   }
 
   listTopics(): Promise<string[]> {
@@ -98,6 +106,30 @@ export class KafkajsAdmin implements StreamAdmin {
       .sort((a, b) => a.partition - b.partition);
   }
 
+  /** On a cluster of its own (no shared metadata): one ListOffsets request per leader broker and bound. */
+  async fetchTopicsOffsets(
+    topics: readonly string[],
+    onProgress?: (done: number) => void,
+  ): Promise<Map<string, PartitionOffsets[]>> {
+    const bounds = await KafkajsLogBounds.open(this.kafka);
+    if (!bounds) return this.fetchEachTopicOffsets(topics, onProgress);
+    try {
+      return await bounds.fetch(topics, onProgress);
+    } finally {
+      await bounds.close();
+    }
+  }
+
+  async fetchCommittedOffsets(groupId: string): Promise<TopicPartitionOffset[]> {
+    this.concurrent ??= this.openConcurrent();
+    const admin = await this.concurrent;
+    // No topics: the coordinator answers with everything the group committed.
+    const fetched = await admin.fetchOffsets({ groupId });
+    return fetched.flatMap(({ topic, partitions }) =>
+      partitions.map(({ partition, offset }) => ({ topic, partition, offset })),
+    );
+  }
+
   async fetchGroupOffsets(groupId: string, topics: string[]): Promise<TopicPartitionOffset[]> {
     const fetched = await this.serial(() => this.admin.fetchOffsets({ groupId, topics }));
     return fetched.flatMap(({ topic, partitions }) =>
@@ -112,6 +144,30 @@ export class KafkajsAdmin implements StreamAdmin {
       controller,
       clusterId,
     };
+  }
+
+  /** A KafkaJS without the cluster factory that KafkajsLogBounds uses: per topic, as before. */
+  private async fetchEachTopicOffsets(
+    topics: readonly string[],
+    onProgress?: (done: number) => void,
+  ): Promise<Map<string, PartitionOffsets[]>> {
+    const bounds = new Map<string, PartitionOffsets[]>();
+    for (const topic of topics) {
+      bounds.set(topic, await this.fetchTopicOffsets(topic));
+      onProgress?.(bounds.size);
+    }
+    return bounds;
+  }
+
+  private async openConcurrent(): Promise<Admin> {
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      return admin;
+    } catch (error) {
+      this.concurrent = undefined;
+      throw error;
+    }
   }
 
   private serial<T>(call: () => Promise<T>): Promise<T> {
