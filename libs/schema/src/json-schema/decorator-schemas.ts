@@ -103,7 +103,6 @@ const STRING_CHECKS = new Set([
   'isStrongPassword',
   'isSurrogatePair',
   'isTimeZone',
-  'isUuid',
   'isUppercase',
   'isUrl',
   'isVariableWidth',
@@ -146,10 +145,7 @@ const CONVERTERS: Readonly<Record<string, Converter>> = {
   max: ([bound]) => exact({ type: 'number', maximum: bound }),
   isPositive: () => exact({ type: 'number', exclusiveMinimum: 0 }),
   isNegative: () => exact({ type: 'number', exclusiveMaximum: 0 }),
-  isDivisibleBy: ([divisor]) =>
-    typeof divisor === 'number' && Number.isInteger(divisor) && divisor > 0
-      ? exact({ type: 'number', multipleOf: divisor })
-      : { schema: { type: 'number' }, exact: false },
+  isDivisibleBy: ([divisor]) => divisibleBy(divisor),
   // strings
   isLength: ([min, max]) => length(Number(min ?? 0), typeof max === 'number' ? max : undefined),
   minLength: ([min]) => length(Number(min)),
@@ -173,6 +169,7 @@ const CONVERTERS: Readonly<Record<string, Converter>> = {
   isHexColor: () =>
     exact({ type: 'string', pattern: '^#?([0-9A-Fa-f]{3}|[0-9A-Fa-f]{4}|[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})$' }),
   isMongoId: () => exact({ type: 'string', pattern: '^(0[xXhH][0-9A-Fa-f]{22}|[0-9A-Fa-f]{24})$' }),
+  isUuid: ([version]) => uuid(version),
   isMilitaryTime: () => exact({ type: 'string', pattern: '^([01]\\d|2[0-3]):?([0-5]\\d)$' }),
   // arrays
   arrayNotEmpty: () => exact({ type: 'array', minItems: 1 }),
@@ -227,6 +224,36 @@ function dateCheck(name: string, constraints: readonly unknown[]): DecoratorSche
   if (name === 'maxDate') return { schema: dateInput(undefined, time), exact: false };
   if (name === 'isDefined') return exact({ not: { type: 'null' } });
   return ANY;
+}
+
+const HEX = '[0-9a-fA-F]';
+/** validator.js `isUUID` for no version (`all`) or a single version 1 to 8; other versions: any string. */
+function uuid(version: unknown): DecoratorSchema {
+  const shaped = (digit: string): string =>
+    `${HEX}{8}-${HEX}{4}-${digit}${HEX}{3}-[89abAB]${HEX}{3}-${HEX}{12}`;
+  if (version === undefined || version === null || version === 'all') {
+    const nil = '00000000-0000-0000-0000-000000000000';
+    const max = '[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12}';
+    return exact({ type: 'string', pattern: `^(?:${shaped('[1-8]')}|${nil}|${max})$` });
+  }
+  const digit = String(version);
+  return /^[1-8]$/.test(digit) ? exact({ type: 'string', pattern: `^${shaped(digit)}$` }) : STRING_ONLY;
+}
+
+/** ajv checks `multipleOf` with `parseInt(value / divisor)`, wrong from 1e21 on: larger numbers pass. */
+const MULTIPLE_OF_LIMIT = 1e21;
+
+function divisibleBy(divisor: unknown): DecoratorSchema {
+  if (typeof divisor !== 'number' || !Number.isInteger(divisor) || divisor <= 0) {
+    return { schema: { type: 'number' }, exact: false };
+  }
+  return {
+    schema: {
+      type: 'number',
+      anyOf: [{ multipleOf: divisor }, { minimum: MULTIPLE_OF_LIMIT }, { maximum: -MULTIPLE_OF_LIMIT }],
+    },
+    exact: false,
+  };
 }
 
 /** validator.js `isLength`, as a pattern (see `lengthPattern`); `minLength` is implied and stated. */
