@@ -98,7 +98,25 @@ export class GroupMember {
       this.logger.log(`New topics ${added.join(', ')}: rejoining group ${this.binding.group}`);
     await this.leave();
     this.topics = topics;
+    await this.warnUnequalPartitionCounts(topics);
     if (topics.length > 0) await this.join(topics);
+  }
+
+  /**
+   * Partition p of every topic goes to one instance (co-partitioned assignment): that keeps a
+   * key's records and state together only when every topic has the same partition count.
+   */
+  private async warnUnequalPartitionCounts(topics: string[]): Promise<void> {
+    if (topics.length < 2) return;
+    const counts = await Promise.all(
+      topics.map(async (topic) => `${topic}: ${(await this.admin.fetchTopicOffsets(topic)).length}`),
+    ).catch(() => undefined); // only a warning: the join goes on
+    if (!counts || new Set(counts.map((count) => count.split(': ')[1])).size < 2) return;
+    this.logger.warn(
+      `The topics of ${this.binding.id} have different partition counts (${counts.join(', ')}): a key ` +
+        'lands on another partition number in each, so its records and state are not on one instance ' +
+        'and not in one order; give them the same count',
+    );
   }
 
   private async join(topics: string[]): Promise<void> {
