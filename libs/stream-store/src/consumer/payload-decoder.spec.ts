@@ -7,7 +7,8 @@ import {
   Schema,
   SchemaRegistry,
 } from '@samsa/schema';
-import { IsInt, IsString, ValidateNested } from 'class-validator';
+import { IsDate, IsInt, IsOptional, IsString, Min, ValidateNested } from 'class-validator';
+import { encodeAvro, IsBigInt } from '../../../schema/src/avro/index.js';
 import { Type as TransformType } from 'class-transformer';
 import { describe, expect, it } from 'vitest';
 import type { KafkaRecord } from '../kafka/kafka-client.interface.js';
@@ -25,15 +26,29 @@ class Tree {
   @ValidateNested() @TransformType(() => Tree) child?: Tree;
 }
 
-const record = (value: Buffer | null): KafkaRecord => ({
+const record = (value: Buffer | null, headers: KafkaRecord['headers'] = {}): KafkaRecord => ({
   topic: 't',
   partition: 0,
   offset: '0',
   key: null,
   value,
-  headers: {},
+  headers,
   timestamp: '0',
 });
+
+@Schema('DecoderPayment', { codec: 'avro' })
+class Payment {
+  @IsBigInt() id!: bigint;
+  @IsInt() @Min(1) cents!: number;
+  @IsDate() @TransformType(() => Date) at!: Date;
+}
+
+@Schema('DecoderPayment', { codec: 'avro', version: 2 })
+class PaymentV2 {
+  @IsBigInt() id!: bigint;
+  @IsInt() @Min(1) cents!: number;
+  @IsOptional() @IsString() memo?: string | null;
+}
 
 const item = encodeEnvelope('DecoderItem:1', { name: 'a', count: 1 });
 const notUtf8 = Buffer.concat([
@@ -131,6 +146,56 @@ describe('createPayloadDecoder', () => {
       const value = Buffer.from(`{"schema":"DecoderTree:1","data":${nested}}`);
       expect(() => decoder.decode(record(value))).toThrow(EnvelopeTooDeepError);
       expect(() => decoder.decode(record(deep('DecoderTree:1')))).toThrow(EnvelopeTooDeepError);
+    });
+  });
+
+  describe('a handler of an Avro @Schema class', () => {
+    const payments = new SchemaRegistry().register(Payment, PaymentV2);
+    const v1 = payments.getByClass(Payment)!;
+    const v2 = payments.getByClass(PaymentV2)!;
+    const at = new Date('2024-05-01T10:00:00.000Z');
+    const paid = (cents: number) => encodeAvro(v1, { id: 2n ** 60n + 7n, cents, at });
+
+    it('reads plain Avro without headers (another service) as the class declares, validated', () => {
+      const decoder = createPayloadDecoder(payments, [Payment], {});
+      const decoded = decoder.decode(record(paid(250)));
+      expect(decoded).toEqual({
+        kind: 'payload',
+        payload: { id: 2n ** 60n + 7n, cents: 250, at },
+        schema: 'DecoderPayment:1',
+      });
+      expect((decoded as { payload: unknown }).payload).toBeInstanceOf(Payment);
+    });
+
+    it('throws a MessageValidationError (dead letter) for Avro data the class refuses', () => {
+      const decoder = createPayloadDecoder(payments, [Payment], {});
+      expect(() => decoder.decode(record(paid(0)))).toThrow(MessageValidationError);
+    });
+
+    it("resolves an older version named by samsa.schema into the handler's version", () => {
+      const decoder = createPayloadDecoder(payments, [PaymentV2], {});
+      const headers = { 'content-type': 'avro/binary', 'samsa.schema': 'DecoderPayment:1' };
+      expect(decoder.decode(record(paid(5), headers))).toEqual({
+        kind: 'payload',
+        payload: { id: 2n ** 60n + 7n, cents: 5, memo: null },
+        schema: 'DecoderPayment:1',
+      });
+    });
+
+    it('passes over Avro records of another registered schema, and JSON ones by content-type', () => {
+      const mixed = new SchemaRegistry().register(Item, Payment);
+      const items = createPayloadDecoder(mixed, [Item], {});
+      const headers = { 'content-type': 'avro/binary', 'samsa.schema': 'DecoderPayment:1' };
+      expect(items.decode(record(paid(5), headers))).toEqual({
+        kind: 'other-schema',
+        schema: 'DecoderPayment:1',
+      });
+      const avroHandler = createPayloadDecoder(mixed, [Payment], {});
+      expect(avroHandler.decode(record(item, { 'content-type': 'application/json' }))).toEqual({
+        kind: 'other-schema',
+        schema: 'DecoderItem:1',
+      });
+      expect(v2.avro).toBeDefined();
     });
   });
 });

@@ -6,8 +6,11 @@ import {
   type SchemaRegistry,
   UnknownSchemaError,
   validateMessageSync,
+  type SchemaDefinition,
 } from '@samsa/schema';
+import { avroSourceOf, decodeAvro } from '../../../schema/src/avro/index.js';
 import type { KafkaRecord } from '../kafka/kafka-client.interface.js';
+import { recordFormat } from './payload-decoder-format.js';
 
 export type DecodeResult =
   | { kind: 'payload'; payload: unknown; schema?: string }
@@ -86,7 +89,7 @@ const dataDecoderWithTombstones: PayloadDecoder = {
 class DtoDecoder implements PayloadDecoder {
   readonly kind = 'dto';
   readonly schemas: Type<unknown>[];
-  private readonly ref: string;
+  private readonly definition: SchemaDefinition;
   private readonly tombstone: DecodeResult;
 
   constructor(
@@ -95,24 +98,45 @@ class DtoDecoder implements PayloadDecoder {
     private readonly forbidUnknown: boolean,
     tombstones: boolean,
   ) {
-    const definition = registry.register(target).getByClass(target);
+    const definition = registry.register(target).getByClass(target as Type<object>);
     if (!definition) throw new NotASchemaClassError(target.name);
     this.schemas = [target];
-    this.ref = definition.ref;
+    this.definition = definition;
     this.tombstone = tombstones ? NULL_PAYLOAD : TOMBSTONE;
   }
 
+  /**
+   * The encoding is the record's `content-type` (`avro/binary`, or JSON), else the class's `codec`. JSON: the
+   * envelope's `Id:version` must be this class's; Avro: any version of this schema id is read (resolved into
+   * this class's schema), and `ctx.schema` is the version it was written with.
+   */
   decode(record: KafkaRecord): DecodeResult {
     if (record.value === null) return this.tombstone;
-    const { schema, ref, data } = decodeEnvelope(record.value);
-    if (ref !== this.ref) {
+    const format = recordFormat(record.headers);
+    const codec = format.codec ?? this.definition.codec;
+    return codec === 'avro'
+      ? this.decodeAvro(record.value, format.codec === 'avro' ? format.writerRef : undefined)
+      : this.decodeJson(record.value);
+  }
+
+  private decodeJson(value: Buffer): DecodeResult {
+    const { schema, ref, data } = decodeEnvelope(value);
+    if (ref !== this.definition.ref) {
       if (!this.registry.get(ref)) throw new UnknownSchemaError(ref, this.registry.versions(schema.id));
       return { kind: 'other-schema', schema: ref };
     }
-    const payload = validateMessageSync(this.target as Type<object>, data, {
-      forbidUnknown: this.forbidUnknown,
-    });
-    return { kind: 'payload', payload, schema: ref };
+    return { kind: 'payload', payload: this.validate(data), schema: ref };
+  }
+
+  private decodeAvro(value: Buffer, writerRef: string | undefined): DecodeResult {
+    const source = avroSourceOf(this.registry, this.definition, value, writerRef);
+    if (source.writer.id !== this.definition.id) return { kind: 'other-schema', schema: source.writer.ref };
+    const data = decodeAvro(this.definition, source);
+    return { kind: 'payload', payload: this.validate(data), schema: source.writer.ref };
+  }
+
+  private validate(data: unknown): unknown {
+    return validateMessageSync(this.target as Type<object>, data, { forbidUnknown: this.forbidUnknown });
   }
 }
 

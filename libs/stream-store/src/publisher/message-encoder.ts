@@ -8,15 +8,27 @@ import {
   type SchemaDefinition,
   type SchemaRegistry,
 } from '@samsa/schema';
+import {
+  AVRO_CONTENT_TYPE,
+  CONTENT_TYPE_HEADER,
+  encodeAvro,
+  SCHEMA_HEADER,
+} from '../../../schema/src/avro/index.js';
 
-/** A validated message in its envelope, with the schema it was checked against. */
+/** A validated message in its envelope (or Avro binary), with the schema it was checked against. */
 export interface EncodedMessage {
   readonly value: Buffer;
   readonly definition: SchemaDefinition;
+  /**
+   * Headers the record must carry so any consumer knows how to read it: for Avro, `content-type: avro/binary`
+   * and `samsa.schema: Id:version`. JSON envelopes name their schema themselves: none.
+   */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**
- * Validates a message against its `@Schema` class (the message's constructor) and wraps it in the envelope.
+ * Validates a message against its `@Schema` class (the message's constructor) and wraps it in the envelope, or,
+ * for a `codec: 'avro'` class, writes it as Avro binary (Confluent-framed with a `confluentId`).
  * A class not yet in the application's registry is registered on first use. Throws `NotASchemaClassError` for a
  * value that is not an instance of a `@Schema` class, `DuplicateSchemaError` when another class claims its
  * `Id:version`, and `MessageValidationError` for invalid data; the envelope carries the validated instance (unknown
@@ -28,17 +40,13 @@ export class MessageEncoder {
   /** Synchronous: class-validator's asynchronous constraints are skipped (use `encodeAsync` for such classes). */
   encode(message: object): EncodedMessage {
     const definition = this.definitionOf(message);
-    return {
-      value: encodeEnvelope(definition.ref, validateMessageSync(definition.target, message)),
-      definition,
-    };
+    return encoded(definition, validateMessageSync(definition.target, message));
   }
 
   /** `encode()` with asynchronous class-validator constraints supported. */
   async encodeAsync(message: object): Promise<EncodedMessage> {
     const definition = this.definitionOf(message);
-    const valid = await validateMessage(definition.target, message);
-    return { value: encodeEnvelope(definition.ref, valid), definition };
+    return encoded(definition, await validateMessage(definition.target, message));
   }
 
   private definitionOf(message: unknown): SchemaDefinition {
@@ -60,6 +68,15 @@ export class MessageEncoder {
     if (!definition) throw new NotASchemaClassError(describe(target));
     return definition;
   }
+}
+
+function encoded(definition: SchemaDefinition, valid: object): EncodedMessage {
+  if (definition.codec !== 'avro') return { value: encodeEnvelope(definition.ref, valid), definition };
+  return {
+    value: encodeAvro(definition, valid),
+    definition,
+    headers: { [CONTENT_TYPE_HEADER]: AVRO_CONTENT_TYPE, [SCHEMA_HEADER]: definition.ref },
+  };
 }
 
 function describe(target: unknown): string {
