@@ -23,7 +23,8 @@ export class SqlOffsetLedger implements OffsetLedger {
     work: UnitOfWork,
     checkpoints: readonly Checkpoint[] = [],
   ): Promise<OutboxRow[]> {
-    const source = { group, ...partition };
+    // Named fields only: callers pass a fetched batch, whose records must not ride in every row.
+    const source = { group, topic: partition.topic, partition: partition.partition };
     const outbox = work.outputs().map((output) => toOutboxRow(output, source));
     if (!(await this.backend.commit(group, partition, from, to, changesOf(work), { outbox, checkpoints }))) {
       throw new StaleAssignmentError(group, partition.topic, partition.partition, from ?? '(none)');
