@@ -7,6 +7,7 @@ import {
   type OnApplicationShutdown,
   type Provider,
 } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { SchemaRegistry } from '@samsa/schema';
 import { STREAM_SCHEMA_REGISTRY, STREAM_STORE_OPTIONS } from './constants.js';
 import type {
@@ -30,6 +31,8 @@ import { publisherProviders } from './publisher/publisher.providers.js';
 import { adminProviders } from './admin/admin.providers.js';
 import { StoreInputs } from './metadata/store-inputs.js';
 import { StreamMetadata } from './metadata/stream-metadata.js';
+import { SourceExplorer } from './sources/source-explorer.js';
+import { StreamSources } from './sources/stream-sources.js';
 
 const RAW_OPTIONS = Symbol('samsa:raw-options');
 
@@ -59,6 +62,8 @@ const coreProviders: Provider[] = [
   Changelogs,
   StoreInputs,
   StreamMetadata,
+  SourceExplorer,
+  StreamSources,
   { provide: PROCESSING_OBSERVER, useExisting: StreamMetrics },
   { provide: PUBLISH_OBSERVER, useExisting: StreamMetrics },
   ...publisherProviders,
@@ -81,6 +86,8 @@ export class StreamStoreCoreModule implements OnApplicationBootstrap, OnApplicat
   static forRoot(options: StreamStoreModuleOptions): DynamicModule {
     return {
       module: StreamStoreCoreModule,
+      // Discovery finds the application's @StreamSource methods.
+      imports: [DiscoveryModule],
       providers: [{ provide: RAW_OPTIONS, useValue: options }, ...coreProviders],
       exports: exported,
     };
@@ -89,7 +96,7 @@ export class StreamStoreCoreModule implements OnApplicationBootstrap, OnApplicat
   static forRootAsync(options: StreamStoreModuleAsyncOptions): DynamicModule {
     return {
       module: StreamStoreCoreModule,
-      imports: options.imports ?? [],
+      imports: [DiscoveryModule, ...(options.imports ?? [])],
       providers: [...this.asyncOptionsProviders(options), ...coreProviders],
       exports: exported,
     };

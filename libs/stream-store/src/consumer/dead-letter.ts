@@ -2,6 +2,7 @@ import { DEAD_LETTER_SUFFIX } from '../constants.js';
 import { DeadLetterWriteError } from '../errors/dead-letter-write.error.js';
 import type { ProduceMessage, RecordHeaders, StreamProducer } from '../kafka/kafka-client.interface.js';
 import type { TopicManager } from '../publisher/topic-manager.js';
+import { traceDeadLetters } from '../telemetry/dead-letter-tracing.js';
 import { type DeadLetter, deadLetterHeaders } from './dead-letter-headers.js';
 import { deadLetterTopicOptions } from './dead-letter-topic.js';
 
@@ -47,14 +48,17 @@ export class DeadLetterWriter {
     const time = new Date();
     const prepared = letters.map((letter) => this.prepare(letter, configured, time));
     const sources = new Map(prepared.map((letter, index) => [letter.topic, letters[index].record.topic]));
-    for (const [topic, source] of sources) await this.ensureTopic(topic, source, prepared);
-    for (const chunk of chunks(prepared)) {
-      try {
-        await this.producer.send(requestsOf(chunk));
-      } catch (error) {
-        throw new DeadLetterWriteError(targetOf(chunk), error);
+    // Traced as one send (an event per letter): a batch's letters come from one partition, so one topic.
+    await traceDeadLetters([...sources.keys()].join(', '), letters, async () => {
+      for (const [topic, source] of sources) await this.ensureTopic(topic, source, prepared);
+      for (const chunk of chunks(prepared)) {
+        try {
+          await this.producer.send(requestsOf(chunk));
+        } catch (error) {
+          throw new DeadLetterWriteError(targetOf(chunk), error);
+        }
       }
-    }
+    });
   }
 
   private prepare(letter: DeadLetter, configured: string | undefined, time: Date): Letter {

@@ -2,6 +2,8 @@ import { isObservable, lastValueFrom, type Observable } from 'rxjs';
 import { HandlerTimeoutError } from '../errors/handler-timeout.error.js';
 import { StreamStoreError } from '../errors/stream-store.error.js';
 import type { BatchControl, KafkaRecord } from '../kafka/kafka-client.interface.js';
+import { traceHandler } from '../telemetry/consumer-tracing.js';
+import { tracing } from '../telemetry/otel-api.js';
 import { capturedFailure } from '../transport/failure-capture.js';
 import { StreamContext, type StreamContextActions } from '../transport/stream-context.js';
 
@@ -12,6 +14,8 @@ export interface Invocation {
   handlerId: string;
   group: string;
   record: KafkaRecord;
+  /** A batch handler's records (`record` is the last of them); a record handler's is `record` alone. */
+  records?: readonly KafkaRecord[];
   payload: unknown;
   schema?: string;
   attempt: number;
@@ -22,6 +26,11 @@ export interface Invocation {
   /** Aborted when the handler's consumer stops (shutdown, rejoin, revocation). */
   stopping: AbortSignal;
   publish: StreamContextActions['publish'];
+  /**
+   * Takes the handler's result (to its sinks) while the handler's span is still current, so that its
+   * outputs carry the handler's trace context.
+   */
+  emitOutputs?: (output: unknown) => void;
 }
 
 /** A handler failed with something that is not an Error (e.g. a filter's `{ status, message }`). */
@@ -37,8 +46,16 @@ export class HandlerFailedError extends StreamStoreError {
  * error then carrying the run still going (`stillRunning`): nothing else of the partition may run
  * beside it.
  */
-export async function invokeHandler(handler: NestHandler, invocation: Invocation): Promise<unknown> {
-  const { timeoutMs } = invocation;
+export function invokeHandler(handler: NestHandler, invocation: Invocation): Promise<unknown> {
+  if (!tracing) return runHandler(handler, invocation);
+  const { handlerId, group, record, records, attempt } = invocation;
+  return traceHandler({ handlerId, group, records: records ?? [record], attempt }, () =>
+    runHandler(handler, invocation),
+  );
+}
+
+async function runHandler(handler: NestHandler, invocation: Invocation): Promise<unknown> {
+  const { timeoutMs, emitOutputs } = invocation;
   const timeout = timeoutMs ? new AbortController() : undefined;
   const context = new StreamContext([
     invocation.record,
@@ -56,11 +73,20 @@ export async function invokeHandler(handler: NestHandler, invocation: Invocation
   ]);
   try {
     // Without a timeout, no extra promise per call: this is the hot path.
+    let output: unknown;
     if (!timeoutMs || !timeout) {
       const value = await handler(invocation.payload, context);
-      return isObservable(value) ? await lastOf(value) : value;
+      output = isObservable(value) ? await lastOf(value) : value;
+    } else {
+      output = await runWithTimeout(
+        settle(handler(invocation.payload, context)),
+        timeout,
+        invocation,
+        timeoutMs,
+      );
     }
-    return await runWithTimeout(settle(handler(invocation.payload, context)), timeout, invocation, timeoutMs);
+    emitOutputs?.(output);
+    return output;
   } catch (error) {
     throw originalError(context, invocation.payload, error);
   }

@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { Changelogs } from '../changelog/changelogs.js';
 import { KafkaConnections } from '../kafka/kafka-connections.js';
 import type { OutboxStatus } from '../consumer/outbox-status.js';
 import { StoreRuntime } from '../store/store-runtime.js';
+import type { SourceStatus } from '../sources/source-status.interface.js';
+import { StreamSources } from '../sources/stream-sources.js';
 import { type HandlerStatus, StreamStoreServer } from '../transport/stream-store.server.js';
 
 export interface StreamHealthReport {
@@ -24,6 +26,8 @@ export interface StreamHealthReport {
   outbox?: OutboxStatus;
   /** Partitions whose state is being restored from a changelog (not processing yet). */
   restoring: Array<{ store: string; partition: number; restored: number; total: number; records: number }>;
+  /** `@StreamSource` methods: state, runs and items; a failed one-off source makes the app unhealthy. */
+  sources: SourceStatus[];
 }
 
 /**
@@ -38,6 +42,7 @@ export class StreamHealth {
     private readonly kafka: KafkaConnections,
     private readonly stores: StoreRuntime,
     private readonly changelogs: Changelogs,
+    @Optional() private readonly sources?: StreamSources,
   ) {}
 
   async check(): Promise<StreamHealthReport> {
@@ -73,6 +78,12 @@ export class StreamHealth {
     const restoring = this.changelogs.restoring();
     for (const { store: name, partition, restored, total } of restoring)
       degraded.push(`store ${name}: partition ${partition} restoring (${restored} of ${total} records)`);
+    const sources = this.sources?.status() ?? [];
+    for (const source of sources) {
+      if (source.state !== 'failed') continue;
+      // A scheduled source tries again by itself; a one-off one stays failed until someone acts.
+      (source.scheduled ? degraded : problems).push(`source ${source.source} failed: ${source.error ?? ''}`);
+    }
     const status = problems.length > 0 ? 'unhealthy' : degraded.length > 0 ? 'degraded' : 'healthy';
     return {
       healthy: status !== 'unhealthy',
@@ -84,6 +95,7 @@ export class StreamHealth {
       store,
       restoring,
       outbox,
+      sources,
     };
   }
 

@@ -3,6 +3,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { OutboxObserver, OutboxStatus } from '../consumer/outbox-status.js';
 import type { ProcessingObserver, RecordResult } from '../consumer/processing-observer.js';
 import type { PublishObserver } from '../publisher/publish-observer.js';
+import type { SourceObserver } from '../sources/source-runner.js';
 import { CounterTally } from './counter-tally.js';
 import { STREAM_METRICS_REGISTRY } from './metrics.tokens.js';
 
@@ -15,7 +16,7 @@ const SECONDS_BUCKETS = [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1];
  * your own when you provide one). Serve them with `registry.metrics()`.
  */
 @Injectable()
-export class StreamMetrics implements ProcessingObserver, PublishObserver, OutboxObserver {
+export class StreamMetrics implements ProcessingObserver, PublishObserver, OutboxObserver, SourceObserver {
   readonly registry: Registry;
   private readonly consumed: Counter<'topic' | 'handler' | 'result'>;
   /** Per-record counts, added up until the counter is read. */
@@ -32,6 +33,7 @@ export class StreamMetrics implements ProcessingObserver, PublishObserver, Outbo
   private readonly publishedMessages: Counter<'topic'>;
   private readonly restored: Counter<'store' | 'partition'>;
   private readonly outputsDeadLetteredTotal: Counter<'topic'>;
+  private readonly sourceItemsTotal: Counter<'source' | 'sink'>;
   private outboxSource?: () => OutboxStatus;
   private lagSource?: () => Promise<Array<{ group: string; topic: string; partition: number; lag: number }>>;
 
@@ -95,6 +97,12 @@ export class StreamMetrics implements ProcessingObserver, PublishObserver, Outbo
       name: 'samsa_outbox_dead_lettered_total',
       help: 'Committed outputs Kafka refused for good, dead-lettered to <topic>.dlq, by output topic',
       labelNames: ['topic'],
+      registers,
+    });
+    this.sourceItemsTotal = new Counter({
+      name: 'samsa_source_items_total',
+      help: 'Items @StreamSource methods handed to their sinks, by source and sink (topic <name> or store <name>)',
+      labelNames: ['source', 'sink'],
       registers,
     });
     const readOutbox = () => this.outboxSource?.();
@@ -177,6 +185,10 @@ export class StreamMetrics implements ProcessingObserver, PublishObserver, Outbo
 
   outputsDeadLettered(topic: string, count: number): void {
     this.outputsDeadLetteredTotal.inc({ topic }, count);
+  }
+
+  sourceItems(source: string, sink: string, count: number): void {
+    this.sourceItemsTotal.inc({ source, sink }, count);
   }
 
   restore(store: string, partition: number, count: number): void {

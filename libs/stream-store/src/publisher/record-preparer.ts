@@ -1,4 +1,5 @@
 import type { ProduceMessage } from '../kafka/kafka-client.interface.js';
+import { traceHeaders } from '../telemetry/producer-tracing.js';
 import type { MessageEncoder } from './message-encoder.js';
 import type { PublishOptions } from './publish-options.interface.js';
 import { topicConfigFor } from './topic-config.js';
@@ -27,14 +28,22 @@ export class RecordPreparer {
     const kafkaTopic = this.topicOf(topic);
     checkOptions(options);
     const { value, definition } = this.encoder.encode(message);
-    return { topic: kafkaTopic, message: toMessage(value, options), config: topicConfigFor(definition) };
+    return {
+      topic: kafkaTopic,
+      message: toMessage(kafkaTopic, value, options),
+      config: topicConfigFor(definition),
+    };
   }
 
   async prepareAsync(topic: string, message: object, options: PublishOptions = {}): Promise<PreparedRecord> {
     const kafkaTopic = this.topicOf(topic);
     checkOptions(options);
     const { value, definition } = await this.encoder.encodeAsync(message);
-    return { topic: kafkaTopic, message: toMessage(value, options), config: topicConfigFor(definition) };
+    return {
+      topic: kafkaTopic,
+      message: toMessage(kafkaTopic, value, options),
+      config: topicConfigFor(definition),
+    };
   }
 
   /** Bytes (or text, or a tombstone) sent as they are: no envelope, no validation. */
@@ -46,7 +55,7 @@ export class RecordPreparer {
         `publishRaw(${topic}): the value must be a Buffer, a string or null, got ${typeof value}.`,
       );
     }
-    return { topic: kafkaTopic, message: toMessage(value, options), config: {} };
+    return { topic: kafkaTopic, message: toMessage(kafkaTopic, value, options), config: {} };
   }
 
   private topicOf(topic: string): string {
@@ -70,9 +79,12 @@ function checkOptions({ key, partition }: PublishOptions): void {
   }
 }
 
+/** The record, its headers carrying the current trace context (OpenTelemetry, when the application uses it). */
 function toMessage(
+  topic: string,
   value: Buffer | string | null,
   { key, headers, partition }: PublishOptions,
 ): ProduceMessage {
-  return { key, value, headers: headers && { ...headers }, partition };
+  const trace = traceHeaders(topic, headers);
+  return { key, value, headers: trace ? { ...headers, ...trace } : headers && { ...headers }, partition };
 }

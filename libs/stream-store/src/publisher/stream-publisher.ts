@@ -20,6 +20,7 @@ import { RecordPreparer, type PreparedRecord } from './record-preparer.js';
 import { RecordSender } from './record-sender.js';
 import { TopicManager } from './topic-manager.js';
 import type { OutputRecord } from '../store/unit-of-work.js';
+import { traceSend } from '../telemetry/producer-tracing.js';
 
 /**
  * Publishes `@Schema` messages (validated, in the envelope) and raw bytes to `<topicPrefix><topic>`. A missing topic
@@ -33,6 +34,7 @@ import type { OutputRecord } from '../store/unit-of-work.js';
 export class StreamPublisher {
   private readonly preparer: RecordPreparer;
   private readonly sender: RecordSender;
+  private readonly prefix: string;
 
   constructor(
     @Inject(STREAM_STORE_OPTIONS) options: ResolvedStreamStoreOptions,
@@ -41,6 +43,7 @@ export class StreamPublisher {
     topics: TopicManager,
     @Optional() @Inject(PUBLISH_OBSERVER) observer: PublishObserver = NO_PUBLISH_OBSERVER,
   ) {
+    this.prefix = options.topicPrefix;
     this.preparer = new RecordPreparer(options.topicPrefix, new MessageEncoder(registry));
     const partitionCounts = new PartitionCounts(kafka.admin, DEFAULTS.partitionCountMaxAgeMs);
     this.sender = new RecordSender(kafka, topics, partitionCounts, new KeyPartitioner(), observer);
@@ -51,7 +54,9 @@ export class StreamPublisher {
    * `MessageValidationError` (nothing sent) for invalid data. Resolves once the brokers acknowledged it.
    */
   async publish(topic: string, message: object, options?: PublishOptions): Promise<PublishResult> {
-    return this.sendOne(await this.preparer.prepareAsync(topic, message, options));
+    return traceSend(this.prefix + topic, 1, async () =>
+      this.sendOne(await this.preparer.prepareAsync(topic, message, options)),
+    );
   }
 
   /** Sends bytes (or text, or `null` for a tombstone) as they are: no envelope, no validation. */
@@ -60,7 +65,9 @@ export class StreamPublisher {
     value: Buffer | string | null,
     options?: PublishOptions,
   ): Promise<PublishResult> {
-    return this.sendOne(this.preparer.prepareRaw(topic, value, options));
+    return traceSend(this.prefix + topic, 1, async () =>
+      this.sendOne(this.preparer.prepareRaw(topic, value, options)),
+    );
   }
 
   /**
@@ -81,10 +88,12 @@ export class StreamPublisher {
         `publishSet(${topic}) needs a key or a partition, so that the whole set lands on one partition.`,
       );
     }
-    const records = await Promise.all(
-      messages.map((message) => this.preparer.prepareAsync(topic, message, options)),
-    );
-    return firstResult(records[0], await this.sender.send(records));
+    return traceSend(this.prefix + topic, messages.length, async () => {
+      const records = await Promise.all(
+        messages.map((message) => this.preparer.prepareAsync(topic, message, options)),
+      );
+      return firstResult(records[0], await this.sender.send(records));
+    });
   }
 
   /**

@@ -9,6 +9,19 @@ export type PendingWrite =
   | { readonly deleted: false; readonly value: unknown; readonly json?: string; readonly expiresAt?: number }
   | { readonly deleted: true };
 
+/**
+ * What OpenTelemetry's `SpanContext` holds that a link needs (declared here so that the typings do not
+ * need `@opentelemetry/api`, an optional peer).
+ */
+export interface TraceSpanContext {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly traceFlags: number;
+}
+
+/** The SDK's default limit of links per span. */
+const MAX_TRACE_LINKS = 128;
+
 type Writes = Map<string, Map<string, PendingWrite>>;
 
 /** A handler output (sink or `ctx.publish`), encoded and ready for the producer. */
@@ -36,6 +49,8 @@ export class UnitOfWork {
   private stagedOutputs: OutputRecord[] = [];
   /** Stored values of the batch's record keys, read once per store (pending writes win over them). */
   readonly reads: BatchReads;
+  /** Handler spans of the batch (OpenTelemetry), for its flush span to link to; at most `MAX_TRACE_LINKS`. */
+  readonly traceLinks: TraceSpanContext[] = [];
 
   /**
    * `partition` is the input partition the state belongs to; `records` the batch's records;
@@ -57,6 +72,11 @@ export class UnitOfWork {
     let writes = this.staged.get(store);
     if (!writes) this.staged.set(store, (writes = new Map()));
     writes.set(key, write);
+  }
+
+  /** Notes a handler span of the batch (ignored past `MAX_TRACE_LINKS`: a span keeps that many links). */
+  linkTrace(span: TraceSpanContext): void {
+    if (this.traceLinks.length < MAX_TRACE_LINKS) this.traceLinks.push(span);
   }
 
   /** Stages an output of the current record: produced only if the record succeeds. */
