@@ -3,7 +3,7 @@ import { IsArray, IsInt, IsOptional, IsString, MaxLength, ValidateNested } from 
 import { describe, expect, it } from 'vitest';
 import { Schema } from '../decorators/schema.decorator.js';
 import { compareSchemas } from './compare-schemas.js';
-import { describeDifferences } from './describe-differences.js';
+import { describeBreakingChanges, describeDifferences } from './describe-differences.js';
 import type { JsonSchema } from './json-schema.interface.js';
 import { toJsonSchema } from './to-json-schema.js';
 
@@ -74,6 +74,7 @@ describe('compareSchemas', () => {
       removed: [],
       typeChanged: [],
       changed: [],
+      breaking: [],
     });
     expect(describeDifferences(report)).toBe('no differences');
   });
@@ -123,6 +124,7 @@ describe('compareSchemas', () => {
       removed: [],
       typeChanged: [],
       changed: [],
+      breaking: [],
     });
   });
 
@@ -134,8 +136,13 @@ describe('compareSchemas', () => {
       addedRequired: ['author.handle', 'slug', 'summary'],
       addedOptional: ['tags[].colour', 'views'],
       removed: ['legacy'],
-      typeChanged: [{ path: 'author.email', from: 'string', to: 'integer' }],
+      // @IsOptional() admits null: making the property required also narrows its type.
+      typeChanged: [
+        { path: 'author.email', from: 'string', to: 'integer' },
+        { path: 'summary', from: 'null|string', to: 'string' },
+      ],
       changed: ['body'],
+      breaking: [],
     });
     expect(describeDifferences(report)).toBe(
       [
@@ -144,6 +151,7 @@ describe('compareSchemas', () => {
         'required property added: summary',
         'property removed: legacy',
         'type changed: author.email (string -> integer)',
+        'type changed: summary (null|string -> string)',
         'optional property added: tags[].colour',
         'optional property added: views',
         'constraints changed: body',
@@ -192,5 +200,69 @@ describe('compareSchemas', () => {
     );
     expect(report.typeChanged).toEqual([{ path: '(root)', from: 'object', to: 'array' }]);
     expect(report.compatible).toBe(false);
+  });
+
+  describe('compatibility modes (as Confluent Schema Registry)', () => {
+    const document = (properties: Record<string, JsonSchema>, required: string[]): JsonSchema => ({
+      type: 'object',
+      properties,
+      required,
+    });
+    const previous = document(
+      {
+        id: { type: 'string' },
+        count: { type: 'integer' },
+        note: { type: 'string' },
+        gone: { type: 'string' },
+      },
+      ['id', 'count', 'gone'],
+    );
+    const next = document(
+      {
+        id: { type: 'string' },
+        count: { type: 'number' },
+        note: { type: 'string' },
+        extra: { type: 'boolean' },
+      },
+      ['id', 'count', 'note', 'extra'],
+    );
+    const check = (mode: 'backward' | 'forward' | 'full' | 'none') =>
+      compareSchemas(previous, next, { previousVersion: 1, nextVersion: 2, mode });
+
+    it('backward: new required properties and narrowed types break, widened types and removals do not', () => {
+      const report = check('backward');
+      expect(report.compatible).toBe(false);
+      expect(report.breaking).toEqual([
+        { path: 'extra', change: 'required property added', from: 'absent', to: 'boolean' },
+        { path: 'note', change: 'property made required', from: 'string', to: 'string' },
+      ]);
+      expect(describeBreakingChanges(report.breaking)).toBe(
+        'extra: required property added (absent -> boolean)\nnote: property made required (string -> string)',
+      );
+    });
+
+    it('forward: removed required properties and widened types break', () => {
+      expect(check('forward').breaking).toEqual([
+        { path: 'count', change: 'type changed', from: 'integer', to: 'number' },
+        { path: 'gone', change: 'required property removed', from: 'string', to: 'absent' },
+      ]);
+    });
+
+    it('full: both; none: nothing', () => {
+      expect(check('full').breaking.map(({ path }) => path)).toEqual(['count', 'extra', 'gone', 'note']);
+      expect(check('none')).toMatchObject({ compatible: true, breaking: [] });
+    });
+
+    it('forward: a required property made optional breaks older readers', () => {
+      const loosened = document({ id: { type: 'string' } }, []);
+      const report = compareSchemas(document({ id: { type: 'string' } }, ['id']), loosened, {
+        previousVersion: 1,
+        nextVersion: 2,
+        mode: 'forward',
+      });
+      expect(report.breaking).toEqual([
+        { path: 'id', change: 'property made optional', from: 'string', to: 'string' },
+      ]);
+    });
   });
 });

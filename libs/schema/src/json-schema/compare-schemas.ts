@@ -1,3 +1,4 @@
+import type { SchemaCompatibility } from '../interfaces/schema-options.interface.js';
 import type { JsonSchema } from './json-schema.interface.js';
 import { stableStringify } from './stable-stringify.js';
 
@@ -5,6 +6,25 @@ import { stableStringify } from './stable-stringify.js';
 export interface CompareSchemasOptions {
   readonly previousVersion: number;
   readonly nextVersion: number;
+  /**
+   * Judge a new version as Confluent Schema Registry does: `backward` (the new version accepts every message
+   * valid under the previous one), `forward` (the previous version accepts every message valid under the new
+   * one), `full` (both) or `none`. Default: unset, the historical rule (no required property added, none
+   * removed, no type changed).
+   */
+  readonly mode?: SchemaCompatibility;
+}
+
+/** A change that breaks the compatibility asked for. */
+export interface BreakingChange {
+  /** The property, e.g. `author.email`, `items[].name` or `(root)`. */
+  readonly path: string;
+  /** What changed, e.g. `required property added`, `type changed`, `required property removed`. */
+  readonly change: string;
+  /** The previous version's type (`absent` for a property it did not have). */
+  readonly from: string;
+  /** The new version's type (`absent` for a property it no longer has). */
+  readonly to: string;
 }
 
 /** A property whose type differs between two schemas. */
@@ -34,6 +54,8 @@ export interface CompatibilityReport {
   readonly typeChanged: readonly TypeChange[];
   /** Properties (or `(root)`, or `(document)`) whose other keywords changed, e.g. `maxLength`, `format`, `enum`. */
   readonly changed: readonly string[];
+  /** With a `mode`: the changes that break it, each naming the property and its old and new types. */
+  readonly breaking: readonly BreakingChange[];
 }
 
 const ROOT_NAMING_KEYWORDS = ['$id', 'title', '$schema'];
@@ -45,6 +67,8 @@ const STRUCTURAL_KEYWORDS = new Set([
   'properties',
   'required',
   'items',
+  'anyOf',
+  'oneOf',
 ]);
 
 /**
@@ -59,16 +83,96 @@ export function compareSchemas(
   next: JsonSchema,
   options: CompareSchemasOptions,
 ): CompatibilityReport {
-  const report: Report = { addedRequired: [], addedOptional: [], removed: [], typeChanged: [], changed: [] };
+  const report: Report = {
+    addedRequired: [],
+    addedOptional: [],
+    removed: [],
+    typeChanged: [],
+    changed: [],
+  };
+  const details: Details = { types: new Map(), removedRequired: new Set(), madeOptional: [] };
   const identical = stableStringify(withoutNaming(previous)) === stableStringify(withoutNaming(next));
   if (!identical) {
-    new SchemaWalker(previous, next, report).compare(previous, next, '', new Set());
+    new SchemaWalker(previous, next, report, details).compare(previous, next, '', new Set());
     const listed = Object.values(report).some((list) => list.length > 0);
     if (!listed) report.changed.push('(document)');
   }
-  const breaking = report.addedRequired.length + report.removed.length + report.typeChanged.length > 0;
-  const compatible = options.previousVersion === options.nextVersion ? identical : !breaking;
-  return { compatible, identical, ...report };
+  const breaking = options.mode === undefined ? [] : breakingChanges(report, details, options.mode);
+  const compatible =
+    options.previousVersion === options.nextVersion
+      ? identical
+      : options.mode === undefined
+        ? report.addedRequired.length + report.removed.length + report.typeChanged.length === 0
+        : breaking.length === 0;
+  return { compatible, identical, ...report, breaking };
+}
+
+/** What the walk learns beyond the report: property types, and which removed properties were required. */
+interface Details {
+  /** `previous` and `next` type names of added and removed properties. */
+  types: Map<string, { from: string; to: string }>;
+  removedRequired: Set<string>;
+  madeOptional: string[];
+}
+
+function breakingChanges(report: Report, details: Details, mode: SchemaCompatibility): BreakingChange[] {
+  const backward = mode === 'backward' || mode === 'full';
+  const forward = mode === 'forward' || mode === 'full';
+  const typeOf = (path: string) => details.types.get(path) ?? { from: 'absent', to: 'absent' };
+  const found: BreakingChange[] = [];
+  if (backward) {
+    for (const path of report.addedRequired) {
+      const { from, to } = typeOf(path);
+      found.push({
+        path,
+        change: from === 'absent' ? 'required property added' : 'property made required',
+        from,
+        to,
+      });
+    }
+  }
+  if (forward) {
+    for (const path of report.removed) {
+      if (details.removedRequired.has(path)) {
+        found.push({ path, change: 'required property removed', ...typeOf(path) });
+      }
+    }
+    for (const path of details.madeOptional)
+      found.push({ path, change: 'property made optional', ...typeOf(path) });
+  }
+  for (const { path, from, to } of report.typeChanged) {
+    const widened = typesInclude(to, from);
+    const narrowed = typesInclude(from, to);
+    if ((backward && !widened) || (forward && !narrowed))
+      found.push({ path, change: 'type changed', from, to });
+  }
+  return found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Whether every value of type `inner` is one of type `outer` (`integer` is a `number`). */
+function typesInclude(outer: string, inner: string): boolean {
+  const outerTypes = new Set(splitTypes(outer));
+  if (outerTypes.has('any')) return true;
+  return splitTypes(inner).every(
+    (type) => outerTypes.has(type) || (type === 'integer' && outerTypes.has('number')),
+  );
+}
+
+/** `integer|null` → `integer`, `null`; `array<string|null>` stays whole. */
+function splitTypes(name: string): string[] {
+  const types: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let index = 0; index < name.length; index++) {
+    if (name[index] === '<') depth++;
+    else if (name[index] === '>') depth--;
+    else if (name[index] === '|' && depth === 0) {
+      types.push(name.slice(start, index));
+      start = index + 1;
+    }
+  }
+  types.push(name.slice(start));
+  return types;
 }
 
 interface Report {
@@ -84,6 +188,7 @@ class SchemaWalker {
     private readonly previousDocument: JsonSchema,
     private readonly nextDocument: JsonSchema,
     private readonly report: Report,
+    private readonly details: Details,
   ) {}
 
   compare(previousNode: unknown, nextNode: unknown, path: string, seen: ReadonlySet<string>): void {
@@ -104,7 +209,20 @@ class SchemaWalker {
     if (previous.items !== undefined || next.items !== undefined) {
       this.compare(previous.items, next.items, `${path}[]`, inside);
     }
-    this.compareProperties(previous, next, path, inside);
+    this.compareProperties(
+      objectPart(this.previousDocument, previous),
+      objectPart(this.nextDocument, next),
+      path,
+      inside,
+    );
+  }
+
+  private previousType(node: unknown): string {
+    return typeName(this.previousDocument, resolve(this.previousDocument, node));
+  }
+
+  private nextType(node: unknown): string {
+    return typeName(this.nextDocument, resolve(this.nextDocument, node));
   }
 
   private compareProperties(
@@ -122,10 +240,27 @@ class SchemaWalker {
       const childPath = path === '' ? name : `${path}.${name}`;
       if (!Object.hasOwn(nextProperties, name)) {
         this.report.removed.push(childPath);
+        if (previousRequired.has(name)) this.details.removedRequired.add(childPath);
+        this.details.types.set(childPath, {
+          from: this.previousType(previousProperties[name]),
+          to: 'absent',
+        });
       } else if (!Object.hasOwn(previousProperties, name)) {
         (nextRequired.has(name) ? this.report.addedRequired : this.report.addedOptional).push(childPath);
+        this.details.types.set(childPath, { from: 'absent', to: this.nextType(nextProperties[name]) });
       } else {
-        if (nextRequired.has(name) && !previousRequired.has(name)) this.report.addedRequired.push(childPath);
+        const types = {
+          from: this.previousType(previousProperties[name]),
+          to: this.nextType(nextProperties[name]),
+        };
+        if (nextRequired.has(name) && !previousRequired.has(name)) {
+          this.report.addedRequired.push(childPath);
+          this.details.types.set(childPath, types);
+        }
+        if (previousRequired.has(name) && !nextRequired.has(name)) {
+          this.details.madeOptional.push(childPath);
+          this.details.types.set(childPath, types);
+        }
         this.compare(previousProperties[name], nextProperties[name], childPath, seen);
       }
     }
@@ -170,7 +305,13 @@ function typeName(document: JsonSchema, schema: JsonSchema, depth = 0): string {
     if (schema.properties !== undefined) names.push('object');
     else if (schema.items !== undefined) names.push('array');
   }
-  if (names.length === 0) return 'any';
+  if (names.length === 0 && depth < 8) {
+    const branchNames = branchesOf(document, schema).flatMap((branch) =>
+      splitTypes(typeName(document, branch, depth + 1)),
+    );
+    names.push(...[...new Set(branchNames)].sort());
+  }
+  if (names.length === 0 || names.includes('any')) return 'any';
   return names
     .map((name) =>
       name === 'array' && schema.items !== undefined && depth < 8
@@ -178,6 +319,18 @@ function typeName(document: JsonSchema, schema: JsonSchema, depth = 0): string {
         : name,
     )
     .join('|');
+}
+
+/** The resolved branches of an `anyOf` or `oneOf` (empty without either). */
+function branchesOf(document: JsonSchema, schema: JsonSchema): JsonSchema[] {
+  const list = schema.anyOf ?? schema.oneOf;
+  return Array.isArray(list) ? list.map((branch) => resolve(document, branch)) : [];
+}
+
+/** Where a schema's properties are: itself, or its first `anyOf`/`oneOf` branch that has properties. */
+function objectPart(document: JsonSchema, schema: JsonSchema): JsonSchema {
+  if (schema.properties !== undefined) return schema;
+  return branchesOf(document, schema).find((branch) => branch.properties !== undefined) ?? schema;
 }
 
 function propertiesOf(schema: JsonSchema): Record<string, unknown> {

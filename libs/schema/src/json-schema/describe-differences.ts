@@ -1,4 +1,4 @@
-import type { CompatibilityReport } from './compare-schemas.js';
+import type { BreakingChange, CompatibilityReport } from './compare-schemas.js';
 
 /**
  * A readable summary of a compatibility report, one change per line, e.g. for a startup error:
@@ -14,4 +14,9 @@ export function describeDifferences(report: CompatibilityReport): string {
     ...report.changed.map((path) => `constraints changed: ${path}`),
   ];
   return lines.join('\n');
+}
+
+/** One line per breaking change, e.g. `author.email: type changed (string -> integer)`. */
+export function describeBreakingChanges(changes: readonly BreakingChange[]): string {
+  return changes.map(({ path, change, from, to }) => `${path}: ${change} (${from} -> ${to})`).join('\n');
 }
