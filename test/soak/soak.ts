@@ -112,10 +112,12 @@ export async function runSoak(settings: SoakSettings): Promise<SoakReport> {
     await watch.stop();
     extra.push({
       name: 'no partition stuck while health is green',
-      figure: `${watch.polls} health reports, ${watch.unhealthyPolls} unhealthy`,
+      figure: `${watch.polls} health reports, ${watch.degradedPolls} degraded, ${watch.unhealthyPolls} unhealthy`,
       violations: watch.violations,
     });
-    notes.push(...[...watch.problemsSeen].map(([problem, n]) => `health problem seen ${n}x: ${problem}`));
+    notes.push(
+      ...[...watch.problemsSeen].map(([problem, n]) => `health problem or wait seen ${n}x: ${problem}`),
+    );
     extra.push(await finalHealth(pool, seed));
 
     const stops: string[] = [...injector.failures];

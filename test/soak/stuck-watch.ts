@@ -1,6 +1,7 @@
 // "No partition stuck while health is green": polls the group's committed offsets and every
 // worker's health; a partition with records left whose offset has not moved for `stuckAfterMs`,
-// while the worker that has it assigned reports healthy (and is not restoring it), is a violation.
+// while the worker that has it assigned reports status `healthy` (not degraded: a degraded report
+// names what partitions wait for, restores included), is a violation.
 import type { StreamHealthReport } from '@samsa/stream-store';
 import type { SoakKafka } from './soak-kafka.js';
 import type { WorkerPool } from './worker-pool.js';
@@ -18,6 +19,7 @@ export class StuckWatch {
   /** Health polls answered, and how many of them were unhealthy (with their first problems). */
   polls = 0;
   unhealthyPolls = 0;
+  degradedPolls = 0;
   readonly problemsSeen = new Map<string, number>();
   private readonly progress = new Map<string, PartitionProgress>();
   private timer: NodeJS.Timeout | undefined;
@@ -58,9 +60,10 @@ export class StuckWatch {
       if (typeof report === 'string') continue;
       reports.set(name, report);
       this.polls++;
-      if (!report.healthy) {
-        this.unhealthyPolls++;
-        for (const problem of report.problems) {
+      if (report.status !== 'healthy') {
+        if (report.healthy) this.degradedPolls++;
+        else this.unhealthyPolls++;
+        for (const problem of [...report.problems, ...report.degraded]) {
           const shape = problem.replace(/\d+/g, 'N').slice(0, 160);
           this.problemsSeen.set(shape, (this.problemsSeen.get(shape) ?? 0) + 1);
         }
@@ -86,7 +89,7 @@ export class StuckWatch {
         );
         if (!owner) continue;
         const [name, report] = owner;
-        if (!report.healthy || report.restoring.some((r) => r.partition === partition)) continue;
+        if (report.status !== 'healthy') continue;
         seen.reported = true;
         this.violations.push(
           `${this.label}: ${id} stuck at offset ${at} of ${high} for ${Math.round((now - seen.since) / 1000)} s ` +
