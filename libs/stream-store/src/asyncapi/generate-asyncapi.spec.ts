@@ -3,7 +3,7 @@ import { Controller, Module } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { Schema, SchemaRegistry, toJsonSchema } from '@samsa/schema';
 import { Type } from 'class-transformer';
-import { IsInt, IsString, ValidateNested } from 'class-validator';
+import { IsArray, IsInt, IsString, ValidateNested } from 'class-validator';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { StreamHandler } from '../decorators/stream-handler.decorator.js';
 import { StreamStoreModule } from '../stream-store.module.js';
@@ -20,7 +20,7 @@ class Line {
 @Schema('Order', { streams: ['orders.created'] })
 class Order {
   @IsString() id!: string;
-  @ValidateNested({ each: true }) @Type(() => Line) lines!: Line[];
+  @IsArray() @ValidateNested({ each: true }) @Type(() => Line) lines!: Line[];
 }
 
 @Schema('Shipment', { streams: ['shipments'] })
@@ -165,11 +165,13 @@ describe('generateAsyncApi', () => {
 
   it("carries each schema's JSON Schema, its $defs references pointing into the document", async () => {
     const { $schema: _dialect, $id: _id, ...order } = toJsonSchema(Order);
+    const line = { $ref: '#/components/schemas/Order_v1/$defs/Line' };
     expect(document.components.schemas.Order_v1).toEqual({
       ...order,
       properties: {
         id: { type: 'string' },
-        lines: { type: 'array', items: { $ref: '#/components/schemas/Order_v1/$defs/Line' } },
+        // class-validator also walks nested arrays: their items are lines or arrays
+        lines: { type: 'array', items: { anyOf: [line, { type: 'array' }] } },
       },
     });
     expect(document.components.messages.Order_v1).toMatchObject({
@@ -181,8 +183,9 @@ describe('generateAsyncApi', () => {
       },
     });
     const { document: parsed } = await new Parser().parse(JSON.stringify(document));
-    const line = parsed?.components().schemas().get('Order_v1')?.properties()?.lines?.items();
-    expect(line && !Array.isArray(line) && Object.keys(line.properties() ?? {})).toEqual(['quantity', 'sku']);
+    const items = parsed?.components().schemas().get('Order_v1')?.properties()?.lines?.items();
+    const parsedLine = items && !Array.isArray(items) ? items.anyOf()?.[0] : undefined;
+    expect(Object.keys(parsedLine?.properties() ?? {})).toEqual(['quantity', 'sku']);
   });
 
   it('takes a registry and handlers, never registering into the registry', () => {
@@ -218,5 +221,85 @@ describe('generateAsyncApi', () => {
     } finally {
       await close();
     }
+  });
+});
+
+@Schema('Payment')
+class Payment {
+  @IsString() id!: string;
+}
+
+@Schema('PaymentAudited')
+class PaymentAudited {
+  @IsString() paymentId!: string;
+}
+
+@Schema('PaymentFlagged')
+class PaymentFlagged {
+  @IsString() paymentId!: string;
+}
+
+@Controller()
+class AuditController {
+  @StreamHandler('payments', {
+    sink: { topic: 'payments.audited', schema: PaymentAudited },
+    publishes: { topic: 'payments.flagged', schema: PaymentFlagged },
+  })
+  async audit(@Payload() payment: Payment): Promise<PaymentAudited> {
+    return Promise.resolve({ paymentId: payment.id });
+  }
+
+  // Returned directly, so TypeScript emits the return type: the sink takes it as its schema.
+  @StreamHandler('payments.retried', { sink: 'payments.audited.retries' })
+  retried(@Payload() payment: Payment): PaymentAudited {
+    return { paymentId: payment.id };
+  }
+
+  @StreamHandler('payments.untyped', { sink: 'payments.unknown' })
+  untyped(@Payload() payment: Payment) {
+    return { paymentId: payment.id };
+  }
+}
+
+@Module({
+  imports: [StreamStoreModule.forRoot({ brokers: '127.0.0.1:1', appId: 'audit' })],
+  controllers: [AuditController],
+})
+class AuditModule {}
+
+describe('generateAsyncApi: what handlers send', () => {
+  let document: AsyncApiDocument;
+  beforeAll(async () => {
+    document = generateAsyncApi(await describeStreamModule(AuditModule, { logger: false }));
+  });
+
+  const messagesOf = (operation: string): string[] =>
+    document.operations[operation].messages.map(({ $ref }) => $ref);
+
+  it('gives a sink channel the schema named by sink: { topic, schema }', async () => {
+    expect(await errorsOf(document)).toEqual([]);
+    expect(messagesOf('AuditController.audit.sink.payments.audited')).toEqual([
+      '#/channels/payments.audited/messages/PaymentAudited_v1',
+    ]);
+    expect(document.channels['payments.audited'].messages).toEqual({
+      PaymentAudited_v1: { $ref: '#/components/messages/PaymentAudited_v1' },
+    });
+  });
+
+  it('gives a sink channel the declared return type when TypeScript emits it', () => {
+    expect(messagesOf('AuditController.retried.sink.payments.audited.retries')).toEqual([
+      '#/channels/payments.audited.retries/messages/PaymentAudited_v1',
+    ]);
+    expect(messagesOf('AuditController.untyped.sink.payments.unknown')).toEqual([
+      '#/channels/payments.unknown/messages/Envelope',
+    ]);
+  });
+
+  it('describes ctx.publish targets named by publishes', () => {
+    expect(document.operations['AuditController.audit.publish.payments.flagged']).toMatchObject({
+      action: 'send',
+      channel: { $ref: '#/channels/payments.flagged' },
+      messages: [{ $ref: '#/channels/payments.flagged/messages/PaymentFlagged_v1' }],
+    });
   });
 });

@@ -5,7 +5,7 @@ import picomatch from 'picomatch';
 import { STREAM_SCHEMA_REGISTRY, STREAM_STORE_OPTIONS } from '../constants.js';
 import { createPayloadDecoder, type PayloadDecoder } from '../consumer/payload-decoder.js';
 import { TopicMatcher } from '../consumer/topic-matcher.js';
-import type { StreamHandlerMetadata } from '../decorators/stream-handler.decorator.js';
+import type { HandlerOutputMetadata, StreamHandlerMetadata } from '../decorators/stream-handler.decorator.js';
 import type { ResolvedStreamStoreOptions } from '../options/resolve-options.js';
 import { StreamStoreServer } from '../transport/stream-store.server.js';
 import type {
@@ -40,8 +40,10 @@ const GENERIC_MESSAGES = {
 
 /**
  * An AsyncAPI 3.0 document of a samsa application: a channel per `@StreamHandler` pattern with a `receive`
- * operation per handler, `send` operations for handlers' `sink` topics and for the `streams` of registered schemas,
- * and each schema's JSON Schema as the payload of its message (inside samsa's envelope).
+ * operation per handler, `send` operations for handlers' `sink` topics (with the schema the handler returns:
+ * `sink: { topic, schema }` or the declared return type), their `publishes` (`ctx.publish` targets) and the
+ * `streams` of registered schemas, and each schema's JSON Schema as the payload of its message (inside samsa's
+ * envelope).
  *
  * From a Nest application, handlers are read from its `StreamStoreServer`, so call this after
  * `app.startAllMicroservices()`; to describe a module without Kafka use `describeStreamModule()`. `options` win over
@@ -103,9 +105,13 @@ class AsyncApiBuilder {
     const decoders = handlers.map((handler) => ({
       handler,
       decoder: createPayloadDecoder(this.registry, handler.parameterTypes(), handler.options),
+      outputs: outputsOf(handler),
     }));
+    for (const { outputs } of decoders) {
+      this.registry.register(...outputs.flatMap(({ schema }) => (schema ? [schema as SchemaClass] : [])));
+    }
     for (const definition of this.registry.all()) this.addSchema(definition);
-    for (const { handler, decoder } of decoders) this.addHandler(handler, decoder);
+    for (const { handler, decoder, outputs } of decoders) this.addHandler(handler, decoder, outputs);
     this.addStreams();
     return this.document;
   }
@@ -124,7 +130,11 @@ class AsyncApiBuilder {
     };
   }
 
-  private addHandler(handler: StreamHandlerMetadata, decoder: PayloadDecoder): void {
+  private addHandler(
+    handler: StreamHandlerMetadata,
+    decoder: PayloadDecoder,
+    outputs: readonly HandlerOutputMetadata[],
+  ): void {
     const patterns = [...new Set(handler.patterns)];
     const group = handler.options.group ?? (this.options.appId && `${this.options.appId}.${handler.id}`);
     const own = decoder.schemas
@@ -150,13 +160,17 @@ class AsyncApiBuilder {
           : {}),
       };
     });
-    for (const topic of new Set([handler.options.sink ?? []].flat())) {
-      this.document.operations[`${handler.id}.sink.${topic}`] = {
+    for (const { topic, via, schema } of outputs) {
+      const definition = schema && this.registry.getByClass(schema as SchemaClass);
+      this.document.operations[`${handler.id}.${via}.${topic}`] = {
         action: 'send',
         channel: { $ref: `#/channels/${this.channelId(topic)}` },
         title: `${handler.id} → ${topic}`,
-        summary: `${handler.id} returns messages that go to ${this.prefix + topic}.`,
-        messages: this.channel(topic),
+        summary:
+          via === 'sink'
+            ? `${handler.id} returns messages that go to ${this.prefix + topic}.`
+            : `${handler.id} publishes messages to ${this.prefix + topic} with ctx.publish().`,
+        messages: this.channel(topic, definition ? [definition] : []),
       };
     }
   }
@@ -231,6 +245,15 @@ class AsyncApiBuilder {
       messages: {},
     };
   }
+}
+
+/** A handler's sink and `ctx.publish` topics; handlers described by hand may give only `options.sink`. */
+function outputsOf(handler: StreamHandlerMetadata): HandlerOutputMetadata[] {
+  const outputs =
+    handler.outputs?.() ??
+    [handler.options.sink ?? []].flat().map((topic) => ({ topic, via: 'sink' as const }));
+  const seen = new Set<string>();
+  return outputs.filter(({ topic, via }) => !seen.has(`${via}:${topic}`) && seen.add(`${via}:${topic}`));
 }
 
 function servers(brokers: readonly string[]): NonNullable<AsyncApiDocument['servers']> {

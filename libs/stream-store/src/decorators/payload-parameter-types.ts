@@ -1,5 +1,6 @@
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { RpcParamtype } from '@nestjs/microservices/enums/rpc-paramtype.enum.js';
+import { isSchemaClass, type SchemaClass } from '@samsa/schema';
 
 /** How Nest records a parameter decorator: `<paramtype>:<index>` → where it applies. */
 type ParameterArguments = Record<string, { index: number }>;
@@ -23,4 +24,14 @@ export function payloadParameterTypes(target: object, key: string | symbol): unk
   return Object.entries(decorated)
     .filter(([name]) => name.startsWith(PAYLOAD_KEY_PREFIX))
     .map(([, { index }]) => types[index]);
+}
+
+/**
+ * The `@Schema()` class a handler returns, from its declared return type when TypeScript emits it
+ * (`design:returntype`): a class returned directly. `async` methods and `Promise<T>` are emitted as `Promise`,
+ * and give `undefined`.
+ */
+export function returnedSchema(target: object, key: string | symbol): SchemaClass<unknown> | undefined {
+  const type: unknown = Reflect.getMetadata('design:returntype', target, key);
+  return isSchemaClass(type) ? (type as SchemaClass<unknown>) : undefined;
 }

@@ -40,3 +40,30 @@ export interface StreamHandlerOptions {
   /** Topic(s) that receive the handler's return value. */
   sink?: string | string[];
 }
+
+/** A topic a handler sends to, with the `@Schema()` class of the messages it sends there. */
+export interface HandlerOutput {
+  /** Topic name (prefix applied). */
+  topic: string;
+  /** The `@Schema()` class of the messages; shown as the channel's message in AsyncAPI. */
+  schema: Type<unknown>;
+}
+
+/**
+ * What `@StreamHandler()` takes: the {@link StreamHandlerOptions}, with sinks that may name the schema of what
+ * the handler returns, and the `ctx.publish` targets the handler uses.
+ */
+export interface StreamHandlerDecoratorOptions extends Omit<StreamHandlerOptions, 'sink'> {
+  /**
+   * Topic(s) that receive the handler's return value: a name, or `{ topic, schema }` to name the schema of what
+   * the handler returns (AsyncAPI shows it on the sink's channel). A plain name takes the schema from the
+   * method's declared return type when TypeScript emits it (a `@Schema()` class returned directly: an `async`
+   * method's `Promise<T>` is emitted as `Promise`, so name the schema).
+   */
+  sink?: string | HandlerOutput | (string | HandlerOutput)[];
+  /**
+   * Topics the handler sends to with `ctx.publish()`, and the schemas it sends: documentation only (AsyncAPI
+   * `send` operations); `ctx.publish()` works without it. Default: none.
+   */
+  publishes?: HandlerOutput | HandlerOutput[];
+}
