@@ -16,3 +16,7 @@ export { deriveAvroSchema, avroFullName } from './derive-avro-schema.js';
 export { frameConfluent, readConfluentFrame, CONFLUENT_MAGIC_BYTE } from './confluent-framing.js';
 export { AvroSchemaDerivationError } from './avro-schema-derivation.error.js';
 export { UnknownConfluentIdError } from './unknown-confluent-id.error.js';
+export { avroBreakingChanges } from './avro-compatibility.js';
+export { breakingChanges, type SchemaDocuments } from '../registry/schema-compatibility.js';
+export { describeBreakingChanges } from '../json-schema/describe-differences.js';
+export type { BreakingChange } from '../json-schema/compare-schemas.js';
