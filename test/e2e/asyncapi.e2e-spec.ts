@@ -81,8 +81,14 @@ describe('samsa asyncapi', () => {
     });
     expect(document.components.schemas.OrderPlaced_v2).toMatchObject({
       title: 'OrderPlaced:2',
-      required: ['lines', 'orderId'],
-      properties: { lines: { items: { $ref: '#/components/schemas/OrderPlaced_v2/$defs/OrderLine' } } },
+      // @ValidateNested() accepts a missing value: only @IsDefined() would make lines required
+      required: ['orderId'],
+      // @ValidateNested() without @IsArray(): class-validator takes one line or an array of them
+      properties: {
+        lines: {
+          anyOf: [{ $ref: '#/components/schemas/OrderPlaced_v2/$defs/OrderLine' }, { type: 'array' }],
+        },
+      },
       $defs: {
         OrderLine: { properties: { quantity: { type: 'integer', minimum: 1 }, sku: { type: 'string' } } },
       },
