@@ -1,6 +1,7 @@
 // Testing helpers: run your handlers against in-process topics (import from '@samsa/stream-store/testing').
 export {
   createStreamTestApp,
+  startStreamTestApp,
   type StreamTestApp,
   type StreamTestAppOptions,
   type SendOptions,

@@ -1,4 +1,10 @@
-import { Module, type INestApplication, type ModuleMetadata } from '@nestjs/common';
+import {
+  Module,
+  type INestApplication,
+  type LoggerService,
+  type LogLevel,
+  type ModuleMetadata,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { encodeEnvelope, getSchemaMetadata } from '@samsa/schema';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,6 +21,11 @@ export interface StreamTestAppOptions extends Pick<ModuleMetadata, 'controllers'
   stores?: Array<string | StoreFeature>;
   /** Any other `forRoot` option. */
   options?: Partial<StreamStoreModuleOptions>;
+  /**
+   * Nest's logger for the app, as for `NestFactory.create`: levels to print, a logger, or `false`
+   * for none. Default `['error']`, so a passing test prints nothing.
+   */
+  logger?: LoggerService | LogLevel[] | false;
 }
 
 export interface SendOptions {
@@ -63,12 +74,25 @@ export async function createStreamTestApp(options: StreamTestAppOptions = {}): P
   })
   class StreamTestModule {}
 
-  const app = await NestFactory.create(StreamTestModule, { logger: ['error'] });
+  const app = await NestFactory.create(StreamTestModule, { logger: options.logger ?? ['error'] });
+  return startStreamTestApp(app, kafka, { topicPrefix: options.options?.topicPrefix });
+}
+
+/**
+ * Starts an app you built yourself (e.g. `Test.createTestingModule(...).overrideProvider(...)`,
+ * whose `StreamStoreModule.forRoot` has `client: kafka`) and wraps it like `createStreamTestApp`:
+ * connects samsa's transport, starts it, inits the app.
+ */
+export async function startStreamTestApp(
+  app: INestApplication,
+  kafka: InMemoryKafka,
+  options: { topicPrefix?: string } = {},
+): Promise<StreamTestApp> {
   const server = app.get(StreamStoreServer);
   app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
   await app.startAllMicroservices();
   await app.init();
-  const prefix = options.options?.topicPrefix ?? '';
+  const prefix = options.topicPrefix ?? '';
 
   return {
     app,
