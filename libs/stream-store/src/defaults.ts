@@ -11,6 +11,12 @@ export const DEFAULTS = {
   timeoutGraceMs: 5_000,
   /** Waiting for an unreachable broker or database: backoff from 200 ms to 5 s, for as long as it takes. */
   infrastructureBackoff: { attempts: Number.MAX_SAFE_INTEGER, initialDelayMs: 200, maxDelayMs: 5_000 },
+  /**
+   * An assigned partition with records waiting that finished no batch for this long is reported
+   * degraded ("no progress"), and unhealthy past `partitionStuckMs`, whatever holds it up, in ms.
+   */
+  partitionStallMs: 20_000,
+  partitionStuckMs: 300_000,
   /** A consumer restarted this many times in a row without finishing a batch is reported unhealthy. */
   consumerRestartsUnhealthy: 3,
   topicPartitions: 3,

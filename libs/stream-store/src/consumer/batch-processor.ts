@@ -31,7 +31,7 @@ import {
   type WaitHooks,
 } from './infrastructure-wait.js';
 import type { OutputRelay } from './output-relay.js';
-import { partitionKey, PartitionStatus } from './partition-status.js';
+import { partitionKey, PartitionStatus, type Unmoved } from './partition-status.js';
 import type { ProcessingObserver, RecordResult } from './processing-observer.js';
 import { type OffsetResetPolicy, OutOfRange, StoredPositions } from './stored-positions.js';
 
@@ -135,6 +135,7 @@ export class BatchProcessor {
   /** The consumer is stopping (shutdown, rejoin): running handlers see their `ctx.signal` abort. */
   stop(reason: string): void {
     this.stopping.abort(new Error(reason));
+    this.status.unassigned();
   }
 
   /** The consumer (re)started: handlers get a fresh signal. */
@@ -191,6 +192,20 @@ export class BatchProcessor {
 
   /** Resolves with the offset of the last record done (handled or dead-lettered). */
   async process(batch: RecordBatch, control: BatchControl): Promise<string | undefined> {
+    const done = await this.processBatch(batch, control);
+    if (done !== undefined) this.status.moved(batch, nextOffset(done));
+    return done;
+  }
+
+  /**
+   * Assigned partitions, neither halted nor waiting, that finished no batch for `afterMs`: how
+   * long, per partition (`topic:partition`).
+   */
+  unmoved(afterMs: number): ReadonlyMap<string, Unmoved> {
+    return this.status.unmoved(afterMs);
+  }
+
+  private async processBatch(batch: RecordBatch, control: BatchControl): Promise<string | undefined> {
     if (this.status.isHalted(batch)) return undefined;
     const position = await this.position(batch, control);
     if (position === INTERRUPTED) return undefined;

@@ -3,6 +3,8 @@ import { Changelogs } from '../changelog/changelogs.js';
 import { KafkaConnections } from '../kafka/kafka-connections.js';
 import type { OutboxStatus } from '../consumer/outbox-status.js';
 import { StoreRuntime } from '../store/store-runtime.js';
+import { DEFAULTS } from '../defaults.js';
+import { StallWatch } from './stalled-partitions.js';
 import type { SourceStatus } from '../sources/source-status.interface.js';
 import { StreamSources } from '../sources/stream-sources.js';
 import { type HandlerStatus, StreamStoreServer } from '../transport/stream-store.server.js';
@@ -37,6 +39,8 @@ export interface StreamHealthReport {
  */
 @Injectable()
 export class StreamHealth {
+  private readonly stalls = new StallWatch();
+
   constructor(
     private readonly server: StreamStoreServer,
     private readonly kafka: KafkaConnections,
@@ -60,6 +64,14 @@ export class StreamHealth {
       for (const [partition, reason] of Object.entries(handler.waiting)) {
         degraded.push(`${handler.handler}: partition ${partition} ${reason}`);
       }
+    }
+    // Anything else holding a partition up, seen from outside: records wait, nothing moves.
+    const stalls = await this.stalls
+      .check(this.kafka.admin, handlers, DEFAULTS.partitionStallMs)
+      .catch(() => []); // an unreachable broker is reported below
+    for (const { handler, partition, waiting, forMs } of stalls) {
+      const line = `${handler}: partition ${partition} made no progress for ${Math.round(forMs / 1000)} s with ${waiting} record(s) waiting`;
+      (forMs >= DEFAULTS.partitionStuckMs ? problems : degraded).push(line);
     }
     const broker = this.kafka.reachability();
     if (!broker.reachable) problems.push(broker.reason ?? 'no Kafka broker answers');

@@ -35,6 +35,7 @@ import { StoreRuntime } from '../store/store-runtime.js';
 import { PROCESSING_OBSERVER } from './processing-observer.token.js';
 import { StreamMetrics } from '../metrics/stream-metrics.js';
 import { consumerLag } from '../metrics/consumer-lag.js';
+import type { Unmoved } from '../consumer/partition-status.js';
 
 export interface HandlerStatus {
   handler: string;
@@ -45,6 +46,11 @@ export interface HandlerStatus {
   halted: Record<string, string>;
   /** Partitions paused until something comes back by itself (a broker, a database, a stuck run), with why. */
   waiting: Record<string, string>;
+  /**
+   * Assigned partitions, neither halted nor waiting, that finished no batch for 20 s or more, with
+   * for how long (ms): caught up, or held up by something (health asks Kafka which).
+   */
+  unmoved?: Record<string, Unmoved>;
   error?: string;
 }
 
@@ -101,6 +107,7 @@ export class StreamStoreServer extends Server implements CustomTransportStrategy
       waiting: Object.fromEntries(
         [...processor.waiting].map(([partition, { reason }]) => [partition, reason]),
       ),
+      unmoved: Object.fromEntries(processor.unmoved(DEFAULTS.partitionStallMs)),
     }));
   }
 
