@@ -8,6 +8,11 @@ export interface KafkaOptions {
   props?: Record<string, string | number | boolean>;
   /** Keep the temp dir (data + server.log) after stop(), for debugging. */
   keepLogDir?: boolean;
+  /**
+   * Run the JVM in its own process group, so the terminal's Ctrl-C does not reach it and the
+   * caller stops it when it is done (the demo: after its app drained). Default false.
+   */
+  detached?: boolean;
 }
 
 export interface RunningKafka {
@@ -35,6 +40,8 @@ export interface EnsuredKafka {
 }
 
 export function kafkaVersion(): string;
+/** Does a broker answer at `host:port` (within about a second)? */
+export function isUp(brokers: string): Promise<boolean>;
 export function cacheDir(): string;
 export function findJava(): Promise<string>;
 export function resolveKafkaLibs(): Promise<string>;

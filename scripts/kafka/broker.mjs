@@ -132,7 +132,7 @@ const toProperties = (props) =>
  * @param {string} brokers
  * @returns {Promise<boolean>}
  */
-async function isUp(brokers) {
+export async function isUp(brokers) {
   /** @type {any} */
   let kafkajs;
   try {
@@ -193,6 +193,8 @@ function apiVersionsOk(brokers) {
  * @property {number} [timeoutMs] how long to wait for the broker to answer (default 60 s)
  * @property {Record<string, string | number | boolean>} [props] extra/overriding server.properties
  * @property {boolean} [keepLogDir] keep the temp dir (data + server.log) after stop(), for debugging
+ * @property {boolean} [detached] run the JVM in its own process group, so the terminal's Ctrl-C
+ *   does not reach it and the caller stops it when it is done (the demo: after its app drained)
  */
 /**
  * @typedef {object} RunningKafka
@@ -312,7 +314,10 @@ export async function startKafka(opts = {}) {
   const launch = () => {
     // JVM stdout/stderr go to the same file as log4j (both append), so crashes before log4j are kept.
     const out = fs.openSync(logFile, 'a');
-    const child = spawn(java, [...jvm, 'kafka.Kafka', serverProps], { stdio: ['ignore', out, out] });
+    const child = spawn(java, [...jvm, 'kafka.Kafka', serverProps], {
+      stdio: ['ignore', out, out],
+      detached: opts.detached ?? false,
+    });
     fs.closeSync(out);
     const run = { child, alive: true, /** @type {Promise<void>} */ exited: Promise.resolve() };
     run.exited = new Promise((resolve) => {
