@@ -7,7 +7,7 @@ export type SourceSink = string | { readonly store: string };
  * Options of `@StreamSource`. An item is a message (an object), or an entry `[key, value]` whose key is
  * the record key (topic) or the store key, and whose value is the message.
  */
-export interface StreamSourceOptions {
+export interface StreamSourceOptions<T extends object = object> {
   /** Where every item goes; several sinks each get every item, in the order given. Required. */
   sink: SourceSink | readonly SourceSink[];
   /**
@@ -22,7 +22,7 @@ export interface StreamSourceOptions {
    */
   schema?: Type<object>;
   /** The key of a message item (entries carry their own). Default: none; store sinks then need entries. */
-  key?: (message: object) => string;
+  key?: (message: T) => string;
   /**
    * What an invalid item does: `'fail'` ends the run (status `failed`, health says why), `'skip'`
    * drops it with a warning and counts it. Default `'fail'`.

@@ -13,11 +13,11 @@ export const STREAM_SOURCE_METADATA = 'samsa:stream_source';
  * controllers. Wrong options fail here, naming the method.
  *
  * ```ts
- * @StreamSource({ sink: 'words', key: (word: Word) => word.word })
+ * @StreamSource<Word>({ sink: 'words', key: (word) => word.word })
  * *words(): Iterable<Word> { ... }
  * ```
  */
-export function StreamSource(options: StreamSourceOptions): MethodDecorator {
+export function StreamSource<T extends object = object>(options: StreamSourceOptions<T>): MethodDecorator {
   return (target: object, key: string | symbol, descriptor: PropertyDescriptor) => {
     const id = `${target.constructor.name}.${String(key)}`;
     checkOptions(id, options);
@@ -25,7 +25,7 @@ export function StreamSource(options: StreamSourceOptions): MethodDecorator {
   };
 }
 
-function checkOptions(id: string, options: StreamSourceOptions): void {
+function checkOptions<T extends object>(id: string, options: StreamSourceOptions<T>): void {
   const sinks = [options?.sink ?? []].flat();
   if (sinks.length === 0) {
     throw new ConfigurationError(
