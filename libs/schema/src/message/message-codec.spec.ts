@@ -1,11 +1,14 @@
 import {
   Validate,
   IsInt,
+  IsOptional,
   IsString,
+  Min,
   ValidatorConstraint,
   type ValidatorConstraintInterface,
 } from 'class-validator';
 import { describe, expect, it } from 'vitest';
+import { IsBigInt } from '../decorators/is-big-int.decorator.js';
 import { Schema } from '../decorators/schema.decorator.js';
 import { decodeEnvelope, encodeEnvelope } from '../envelope/envelope.js';
 import { EnvelopeNotJsonError } from '../errors/envelope-not-json.error.js';
@@ -125,5 +128,35 @@ describe('MessageCodec', () => {
     const bytes = encodeEnvelope('Checked:1', { value: 'x' });
     await expect(codec.decodeAsync(bytes)).rejects.toThrow('value: checked asynchronously');
     expect(codec.decode(bytes).message).toEqual({ value: 'x' });
+  });
+
+  describe('Avro schemas', () => {
+    @Schema('CodecInvoice', { codec: 'avro' })
+    class Invoice {
+      @IsBigInt() id!: bigint;
+      @IsInt() @Min(1) cents!: number;
+    }
+    @Schema('CodecInvoice', { codec: 'avro', version: 2 })
+    class InvoiceV2 {
+      @IsBigInt() id!: bigint;
+      @IsInt() @Min(1) cents!: number;
+      @IsOptional() @IsString() memo?: string | null;
+    }
+    const codec = new MessageCodec(new SchemaRegistry().register(Invoice, InvoiceV2));
+
+    it('encodes Avro binary and decodes it validated, resolving an older writer', () => {
+      const bytes = codec.encode(Object.assign(new Invoice(), { id: 2n ** 63n - 1n, cents: 5 }));
+      expect(bytes.toString('hex')).toBe('feffffffffffffffff010a');
+      expect(codec.decodeAvro(bytes, 'CodecInvoice:1').message).toEqual({ id: 2n ** 63n - 1n, cents: 5 });
+      const upgraded = codec.decodeAvro(bytes, 'CodecInvoice:2', { writerRef: 'CodecInvoice:1' });
+      expect(upgraded.ref).toEqual({ id: 'CodecInvoice', version: 1 });
+      expect(upgraded.message).toBeInstanceOf(InvoiceV2);
+      expect(upgraded.message).toEqual({ id: 2n ** 63n - 1n, cents: 5, memo: null });
+    });
+
+    it('refuses invalid Avro data with MessageValidationError', () => {
+      const bytes = codec.encode(Object.assign(new Invoice(), { id: 1n, cents: 0 }));
+      expect(() => codec.decodeAvro(bytes, 'CodecInvoice:1')).toThrow(MessageValidationError);
+    });
   });
 });

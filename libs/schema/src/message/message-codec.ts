@@ -1,3 +1,4 @@
+import { avroSourceOf, decodeAvro, encodeAvro } from '../avro/avro-wire.js';
 import { encodeEnvelope, decodeEnvelope } from '../envelope/envelope.js';
 import { NotASchemaClassError } from '../errors/not-a-schema-class.error.js';
 import { UnknownSchemaError } from '../errors/unknown-schema.error.js';
@@ -5,7 +6,7 @@ import type { SchemaClass } from '../interfaces/schema-class.interface.js';
 import type { SchemaDefinition } from '../interfaces/schema-definition.interface.js';
 import { describeClass } from '../metadata/describe-class.js';
 import { getSchemaMetadata } from '../metadata/schema-metadata.accessor.js';
-import { formatSchemaRef, type SchemaRef } from '../ref/schema-ref.js';
+import { formatSchemaRef, parseSchemaRef, type SchemaRef } from '../ref/schema-ref.js';
 import type { SchemaRegistry } from '../registry/schema-registry.js';
 import {
   validateMessage,
@@ -32,11 +33,37 @@ export class MessageCodec {
   constructor(private readonly registry: SchemaRegistry) {}
 
   /**
-   * Envelope bytes for an instance of a registered `@Schema()` class. Throws `NotASchemaClassError` for other
-   * values and `UnknownSchemaError` when the class is decorated but not registered. The data is not validated.
+   * Envelope bytes for an instance of a registered `@Schema()` class, or its Avro binary for a `codec: 'avro'`
+   * class (Confluent-framed with a `confluentId`). Throws `NotASchemaClassError` for other values,
+   * `UnknownSchemaError` when the class is decorated but not registered, and `CodecError` for a value Avro cannot
+   * write. The data is not validated.
    */
   encode(message: object): Buffer {
-    return encodeEnvelope(this.definitionOf(message).ref, message);
+    const definition = this.definitionOf(message);
+    return definition.codec === 'avro'
+      ? encodeAvro(definition, message)
+      : encodeEnvelope(definition.ref, message);
+  }
+
+  /**
+   * Decodes and validates Avro bytes for the schema `ref` (`Id:version`): written with that version, or with the
+   * version the Confluent frame names when `ref`'s class has a `confluentId`, or with `writerRef`'s (a
+   * `samsa.schema` header). Throws `UnknownSchemaError`, `UnknownConfluentIdError`, `CodecError` or
+   * `MessageValidationError`.
+   */
+  decodeAvro(
+    bytes: Buffer,
+    ref: SchemaRef | string,
+    options: ValidateMessageOptions & { writerRef?: string } = {},
+  ): DecodedMessage {
+    const reader = this.lookup(typeof ref === 'string' ? parseSchemaRef(ref) : ref);
+    const source = avroSourceOf(this.registry, reader, bytes, options.writerRef);
+    const data = decodeAvro(reader, source);
+    return {
+      ref: parseSchemaRef(source.writer.ref),
+      definition: reader,
+      message: validateMessageSync(reader.target, data, options),
+    };
   }
 
   /**
