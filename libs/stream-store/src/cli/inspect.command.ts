@@ -1,12 +1,10 @@
-import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { Command } from 'commander';
-import { StreamStoreModule } from '../stream-store.module.js';
 import { CliFailureError } from './cli-failure.error.js';
 import { CliUsageError } from './cli-usage.error.js';
 import { formatInspectReport } from './inspect-format.js';
 import { readInspectReport } from './inspect-report.js';
-import { applyKafkaFlags, parseBrokers, type KafkaFlags } from './kafka-flags.js';
+import { openCliContext } from './open-cli-context.js';
+import { applyKafkaFlags, brokersFrom, type KafkaFlags } from './kafka-flags.js';
 import { ProgressReporter, progressMode } from './progress-reporter.js';
 import { redactUrl } from './store-sizes.js';
 
@@ -58,15 +56,9 @@ export function inspectCommand(): Command {
       ]) {
         if (!value.trim()) throw new CliUsageError(`${flag} needs a glob, e.g. 'orders.*'`);
       }
-      const servers = flags.kafkaServers ?? process.env.SAMSA_KAFKA_SERVERS ?? process.env.KAFKA_BROKERS;
-      if (!servers) {
-        throw new CliUsageError(
-          'No Kafka brokers: pass --kafka-servers host:port or set SAMSA_KAFKA_SERVERS (or KAFKA_BROKERS).',
-        );
-      }
-      const brokers = parseBrokers(servers);
+      const brokers = brokersFrom(flags);
       applyKafkaFlags({ ...flags, kafkaServers: brokers.join(',') });
-      const app = await openContext(brokers);
+      const app = await openCliContext(brokers, 'samsa-inspect');
       const progress = new ProgressReporter(process.stderr, progressMode(flags.progress));
       try {
         const store =
@@ -97,18 +89,6 @@ export function inspectCommand(): Command {
         await app.close();
       }
     });
-}
-
-/**
- * samsa's core module alone: Kafka clients, cluster view and schema topics; nothing consumes or publishes. The topic
- * prefix and Kafka settings arrive through the SAMSA_* environment, where applyKafkaFlags() put the flags.
- */
-function openContext(brokers: string[]): Promise<INestApplicationContext> {
-  return NestFactory.createApplicationContext(
-    StreamStoreModule.forRoot({ brokers, clientId: 'samsa-inspect', registerSchemas: false }),
-    // Silent: stdout carries the report, and failures come back as errors.
-    { logger: false, abortOnError: false },
-  );
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -60,3 +60,14 @@ export function parseTopicPrefix(prefix: string): string {
   }
   return prefix;
 }
+
+/** The brokers from `--kafka-servers`, else `$SAMSA_KAFKA_SERVERS`, else `$KAFKA_BROKERS`; none is a usage error. */
+export function brokersFrom(flags: KafkaFlags, env: NodeJS.ProcessEnv = process.env): string[] {
+  const servers = flags.kafkaServers ?? env.SAMSA_KAFKA_SERVERS ?? env.KAFKA_BROKERS;
+  if (!servers) {
+    throw new CliUsageError(
+      'No Kafka brokers: pass --kafka-servers host:port or set SAMSA_KAFKA_SERVERS (or KAFKA_BROKERS).',
+    );
+  }
+  return parseBrokers(servers);
+}

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { asyncApiCommand } from './asyncapi.command.js';
 import { CliFailureError } from './cli-failure.error.js';
 import { CliUsageError } from './cli-usage.error.js';
+import { dlqCommand } from './dlq.command.js';
 import { inspectCommand } from './inspect.command.js';
 import { workerCommand } from './worker.command.js';
 
@@ -16,7 +17,8 @@ const program = new Command('samsa')
   .configureOutput({ outputError: (text, write) => write(text) })
   .addCommand(workerCommand().exitOverride())
   .addCommand(inspectCommand().exitOverride())
-  .addCommand(asyncApiCommand().exitOverride());
+  .addCommand(asyncApiCommand().exitOverride())
+  .addCommand(dlqCommand().exitOverride());
 
 try {
   await program.parseAsync(process.argv);

@@ -191,6 +191,11 @@ export interface StreamAdmin {
    * Safe to call concurrently. Without it, callers ask `fetchGroupOffsets` for the topics they know.
    */
   fetchCommittedOffsets?(groupId: string): Promise<TopicPartitionOffset[]>;
+  /**
+   * Optional: commits offsets for a group nobody consumes in (a tool's bookmark, e.g. `samsa dlq
+   * replay`). Rejects while the group has members.
+   */
+  commitGroupOffsets?(groupId: string, offsets: TopicPartitionOffset[]): Promise<void>;
   describeCluster(): Promise<{ brokers: BrokerInfo[]; controller: number | null; clusterId: string }>;
   listGroups(): Promise<string[]>;
   /**

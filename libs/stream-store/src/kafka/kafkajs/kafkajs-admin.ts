@@ -9,6 +9,7 @@ import type {
   TopicSpec,
 } from '../kafka-client.interface.js';
 import { advertisedUrlOf } from './advertising-assigner.js';
+import { openableCluster, type KafkajsCluster } from './kafkajs-cluster.js';
 import { KafkajsLogBounds } from './kafkajs-log-bounds.js';
 
 const { AssignerProtocol } = kafkajs;
@@ -26,6 +27,8 @@ export class KafkajsAdmin implements StreamAdmin {
   private queue: Promise<unknown> = Promise.resolve();
   /** A second admin for calls that run concurrently (they read no topic metadata); opened on first use. */
   private concurrent?: Promise<Admin>;
+  /** The cluster `commitGroupOffsets` commits through; opened on first use. */
+  private committer?: Promise<KafkajsCluster>;
 
   constructor(private readonly kafka: Kafka) {
     this.admin = kafka.admin();
@@ -36,11 +39,14 @@ export class KafkajsAdmin implements StreamAdmin {
   }
 
   async disconnect(): Promise<void> {
-    const concurrent = this.concurrent;
+    const { concurrent, committer } = this;
     this.concurrent = undefined;
+    this.committer = undefined;
     await Promise.all([
       this.admin.disconnect(),
+      // Opened on demand, so one that failed to open has nothing to close.
       concurrent?.then((admin) => admin.disconnect()).catch(() => undefined),
+      committer?.then((cluster) => cluster.disconnect()).catch(() => undefined),
     ]);
   }
 
@@ -130,6 +136,36 @@ export class KafkajsAdmin implements StreamAdmin {
     );
   }
 
+  /**
+   * A commit outside any generation (as the Java client's `commitSync` of a consumer that only
+   * assigned partitions), on a cluster of its own; KafkaJS's `setOffsets` would join the group
+   * with a throw-away consumer for each call, and is the fallback.
+   */
+  async commitGroupOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
+    const byTopic = new Map<string, Array<{ partition: number; offset: string }>>();
+    for (const { topic, partition, offset } of offsets) {
+      byTopic.set(topic, [...(byTopic.get(topic) ?? []), { partition, offset }]);
+    }
+    const open = openableCluster(this.kafka);
+    if (!open) {
+      for (const [topic, partitions] of byTopic) {
+        await this.serial(() => this.admin.setOffsets({ groupId, topic, partitions }));
+      }
+      return;
+    }
+    this.committer ??= connected(open()).catch((error: unknown) => {
+      this.committer = undefined;
+      throw error;
+    });
+    const coordinator = await (await this.committer).findGroupCoordinator({ groupId });
+    await coordinator.offsetCommit({
+      groupId,
+      groupGenerationId: -1,
+      memberId: '',
+      topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
+    });
+  }
+
   async fetchGroupOffsets(groupId: string, topics: string[]): Promise<TopicPartitionOffset[]> {
     const fetched = await this.serial(() => this.admin.fetchOffsets({ groupId, topics }));
     return fetched.flatMap(({ topic, partitions }) =>
@@ -199,4 +235,10 @@ export class KafkajsAdmin implements StreamAdmin {
       })),
     };
   }
+}
+
+/** `cluster` once connected. */
+async function connected(cluster: KafkajsCluster): Promise<KafkajsCluster> {
+  await cluster.connect();
+  return cluster;
 }

@@ -1,19 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import type { PartitionOffsets } from '../kafka-client.interface.js';
-
-/** The part of KafkaJS's `Cluster` (the object its admin, producers and consumers talk through) used here. */
-interface KafkajsCluster {
-  connect(): Promise<void>;
-  disconnect(): Promise<void>;
-  addMultipleTargetTopics(topics: string[]): Promise<void>;
-  findTopicPartitionMetadata(topic: string): Array<{ partitionId: number }>;
-  metadata(): Promise<{ topicMetadata: Array<{ topic: string }> }>;
-  fetchTopicsOffset(
-    topics: Array<{ topic: string; fromBeginning: boolean; partitions: Array<{ partition: number }> }>,
-  ): Promise<Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>>;
-}
-
-type ClusterFactory = (options: { allowAutoTopicCreation: boolean }) => KafkajsCluster;
+import { openableCluster, type KafkajsCluster } from './kafkajs-cluster.js';
 
 /** Topics per metadata refresh and per pair of ListOffsets rounds: bounds request sizes on large clusters. */
 const TOPICS_PER_ROUND = 500;
@@ -22,17 +9,16 @@ const TOPICS_PER_ROUND = 500;
  * Log bounds of many topics in a few requests. KafkaJS's admin has only `fetchTopicOffsets(topic)`:
  * two ListOffsets requests per topic, and each new topic joins the admin's metadata set, which it
  * then refreshes whole (2 700 topics took 108 s). KafkaJS's cluster, which its admin is built on,
- * lists the offsets of many topics with one ListOffsets request per leader broker; its factory is
- * a private (symbol-keyed) member of the `Kafka` object, so `open` answers `undefined` when a
- * KafkaJS version no longer has it, and callers fall back to asking per topic.
+ * lists the offsets of many topics with one ListOffsets request per leader broker. `open` answers
+ * `undefined` when that cluster cannot be had (see `openableCluster`): callers then ask per topic.
  */
 export class KafkajsLogBounds {
   private constructor(private readonly cluster: KafkajsCluster) {}
 
   static async open(kafka: Kafka): Promise<KafkajsLogBounds | undefined> {
-    const factory = clusterFactoryOf(kafka);
-    if (!factory) return undefined;
-    const cluster = factory({ allowAutoTopicCreation: false });
+    const open = openableCluster(kafka);
+    if (!open) return undefined;
+    const cluster = open();
     await cluster.connect();
     return new KafkajsLogBounds(cluster);
   }
@@ -97,14 +83,6 @@ export class KafkajsLogBounds {
       ]),
     );
   }
-}
-
-function clusterFactoryOf(kafka: Kafka): ClusterFactory | undefined {
-  const key = Object.getOwnPropertySymbols(kafka).find(
-    (symbol) => symbol.description === 'private:Kafka:createCluster',
-  );
-  const factory: unknown = key && (kafka as unknown as Record<symbol, unknown>)[key];
-  return typeof factory === 'function' ? (factory as ClusterFactory) : undefined;
 }
 
 function isUnknownTopic(error: unknown): boolean {
