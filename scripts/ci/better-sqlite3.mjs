@@ -28,11 +28,15 @@ export function prepareBetterSqlite3(moduleDir, node) {
     const started = Date.now();
     console.log(`[lanes] compiling better-sqlite3 ${version} for ${path.basename(node.home)} (only once)`);
     fs.rmSync(path.join(moduleDir, 'build'), { recursive: true, force: true });
-    execFileSync(node.node, [nodeGyp(), 'rebuild', '--release', `--nodedir=${node.home}`, '-j', '2'], {
-      cwd: moduleDir,
-      env: { ...process.env, PATH: `${node.bin}${path.delimiter}${process.env.PATH}` },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    execFileSync(
+      node.node,
+      [nodeGyp(), 'rebuild', '--release', `--nodedir=${node.home}`, '-j', '2', '--loglevel=error'],
+      {
+        cwd: moduleDir,
+        env: { ...process.env, PATH: `${node.bin}${path.delimiter}${process.env.PATH}` },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
     const tmp = `${cached}.tmp-${process.pid}`;
     fs.copyFileSync(path.join(moduleDir, BINARY), tmp);
     fs.renameSync(tmp, cached);

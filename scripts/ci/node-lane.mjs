@@ -42,7 +42,13 @@ try {
     verbatimSymlinks: true,
     filter: (source) => !SKIPPED.has(path.basename(source)) && !source.endsWith('.tsbuildinfo'),
   });
-  execFileSync('cp', ['-al', path.join(root, 'node_modules'), path.join(lane, 'node_modules')]);
+  try {
+    execFileSync('cp', ['-al', path.join(root, 'node_modules'), path.join(lane, 'node_modules')]);
+  } catch {
+    // Hard links cannot cross file systems: copy instead (slower, same result).
+    fs.rmSync(path.join(lane, 'node_modules'), { recursive: true, force: true });
+    execFileSync('cp', ['-a', path.join(root, 'node_modules'), path.join(lane, 'node_modules')]);
+  }
   // Vite's cache is written in place: the lane gets its own.
   fs.rmSync(path.join(lane, 'node_modules', '.vite'), { recursive: true, force: true });
   const sqlite = path.join(lane, 'node_modules', 'better-sqlite3');
