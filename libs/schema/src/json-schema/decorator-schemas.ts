@@ -66,9 +66,7 @@ const STRING_CHECKS = new Set([
   'isDataURI',
   'isDecimal',
   'isEAN',
-  'isEmail',
   'isEthereumAddress',
-  'isFqdn',
   'IsFirebasePushId',
   'isFullWidth',
   'isHSL',
@@ -170,6 +168,13 @@ const CONVERTERS: Readonly<Record<string, Converter>> = {
     exact({ type: 'string', pattern: '^#?([0-9A-Fa-f]{3}|[0-9A-Fa-f]{4}|[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})$' }),
   isMongoId: () => exact({ type: 'string', pattern: '^(0[xXhH][0-9A-Fa-f]{22}|[0-9A-Fa-f]{24})$' }),
   isUuid: ([version]) => uuid(version),
+  // validator.js needs an `@`, and by default (`require_tld`) a dot in the domain after the last one.
+  isEmail: ([options]) => ({
+    schema: { type: 'string', pattern: requiresTld(options) ? '@[^@]*\\.' : '@' },
+    exact: false,
+  }),
+  isFqdn: ([options]) =>
+    requiresTld(options) ? { schema: { type: 'string', pattern: '\\.' }, exact: false } : STRING_ONLY,
   isMilitaryTime: () => exact({ type: 'string', pattern: '^([01]\\d|2[0-3]):?([0-5]\\d)$' }),
   // arrays
   arrayNotEmpty: () => exact({ type: 'array', minItems: 1 }),
@@ -202,7 +207,7 @@ const CONVERTERS: Readonly<Record<string, Converter>> = {
 /**
  * The schema of one class-validator check by its constraint name (`isEmail`, `maxLength`, ...) and
  * constraints. Unknown names (custom validators) accept anything; known string checks without a portable
- * equivalent (`isEmail`, `isUrl`, ...) accept any string: JSON Schema formats disagree with validator.js both ways.
+ * equivalent (`isUrl`, `isIP`, ...) accept any string: JSON Schema formats disagree with validator.js both ways.
  */
 export function schemaOfCheck(
   name: string,
@@ -289,6 +294,10 @@ function iso8601(options: unknown): DecoratorSchema {
   const { strict, strictSeparator } = (options ?? {}) as { strict?: boolean; strictSeparator?: boolean };
   const pattern = strictSeparator === true ? ISO8601_STRICT_SEPARATOR_PATTERN : ISO8601_PATTERN;
   return { schema: { type: 'string', pattern }, exact: strict !== true };
+}
+
+function requiresTld(options: unknown): boolean {
+  return (options as { require_tld?: boolean } | undefined)?.require_tld !== false;
 }
 
 function isDefaultLocale(locale: unknown): boolean {

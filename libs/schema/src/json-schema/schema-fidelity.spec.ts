@@ -136,6 +136,26 @@ const numbers = fc.oneof(
   fc.double({ noNaN: true, noDefaultInfinity: true }),
   fc.constantFrom(0, -0, 0.5, 3, 6, 9e15, -9e15, 8.64e15, 1.5e300),
 );
+const emails = fc.constantFrom(
+  '"a@b"@x.com',
+  '"a b"@x.com',
+  'ü@example.com',
+  'a@b@c.com',
+  'x@[1.2.3.4]',
+  'x@1.2.3.4',
+  'ops@localhost',
+  'a.@x.com',
+  'a@x.co.',
+);
+const hosts = fc.constantFrom(
+  'localhost',
+  'ex_ample.com',
+  'exämple.com',
+  'example.com.',
+  'a.b',
+  '1.2.3.4',
+  'xn--e1a.com',
+);
 const primitives = fc.oneof(shortStrings, numbers, fc.boolean(), fc.constant(null));
 const jsonValues = fc.oneof(
   { weight: 3, arbitrary: primitives },
@@ -286,7 +306,12 @@ const CASES: readonly Case[] = [
   exact('@Matches(/^.{1,2}$/u)', shortStrings, Matches(/^.{1,2}$/u)),
   exact('@Contains("a.b")', fc.oneof(fc.constantFrom('a.b', 'xa.by', 'axb'), shortStrings), Contains('a.b')),
   exact('@NotContains("a.b")', shortStrings, NotContains('a.b')),
-  loose('@IsEmail()', fc.oneof(fc.emailAddress(), shortStrings), IsEmail()),
+  loose('@IsEmail()', fc.oneof(fc.emailAddress(), emails, shortStrings), IsEmail()),
+  loose(
+    '@IsEmail({ require_tld: false })',
+    fc.oneof(fc.emailAddress(), emails),
+    IsEmail({ require_tld: false }),
+  ),
   loose('@IsUrl()', fc.oneof(fc.webUrl(), shortStrings), IsUrl()),
   exact(
     '@IsUUID()',
@@ -298,7 +323,7 @@ const CASES: readonly Case[] = [
     IsUUID(),
   ),
   exact('@IsUUID(4)', fc.oneof(fc.uuid({ version: 4 }), fc.uuid(), shortStrings), IsUUID(4)),
-  loose('@IsFQDN()', fc.oneof(fc.domain(), shortStrings), IsFQDN()),
+  loose('@IsFQDN()', fc.oneof(fc.domain(), hosts, shortStrings), IsFQDN()),
   loose('@IsIP()', fc.oneof(fc.ipV4(), fc.ipV6(), shortStrings), IsIP()),
   exact('@IsAlpha()', shortStrings, IsAlpha()),
   exact('@IsAlphanumeric()', shortStrings, IsAlphanumeric()),
