@@ -3,7 +3,7 @@ import { HandlerTimeoutError } from '../errors/handler-timeout.error.js';
 import { StreamStoreError } from '../errors/stream-store.error.js';
 import type { BatchControl, KafkaRecord } from '../kafka/kafka-client.interface.js';
 import { traceHandler } from '../telemetry/consumer-tracing.js';
-import { tracing } from '../telemetry/otel-api.js';
+import { activeOtel } from '../telemetry/otel-api.js';
 import { capturedFailure } from '../transport/failure-capture.js';
 import { StreamContext, type StreamContextActions } from '../transport/stream-context.js';
 
@@ -47,7 +47,8 @@ export class HandlerFailedError extends StreamStoreError {
  * beside it.
  */
 export function invokeHandler(handler: NestHandler, invocation: Invocation): Promise<unknown> {
-  if (!tracing) return runHandler(handler, invocation);
+  // Without an OpenTelemetry SDK, nothing to trace: no span, no extra closure on the hot path.
+  if (!activeOtel()) return runHandler(handler, invocation);
   const { handlerId, group, record, records, attempt } = invocation;
   return traceHandler({ handlerId, group, records: records ?? [record], attempt }, () =>
     runHandler(handler, invocation),

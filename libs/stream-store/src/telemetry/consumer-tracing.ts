@@ -1,7 +1,7 @@
 import type { KafkaRecord } from '../kafka/kafka-client.interface.js';
 import { currentUnitOfWork } from '../store/unit-of-work.js';
 import { ATTR, MESSAGING_SYSTEM, TRACER_NAME } from './messaging-attributes.js';
-import { otelApi } from './otel-api.js';
+import { activeOtel } from './otel-api.js';
 import { extractFrom, isLive, linksTo, runInSpan } from './span-helpers.js';
 
 export interface HandlerCall {
@@ -20,7 +20,7 @@ export interface HandlerCall {
  * `@opentelemetry/api` or an SDK, just runs `call`.
  */
 export function traceHandler<T>(call: HandlerCall, run: () => Promise<T>): Promise<T> {
-  const api = otelApi;
+  const api = activeOtel();
   if (!api) return run();
   const { records } = call;
   const first = records[0];

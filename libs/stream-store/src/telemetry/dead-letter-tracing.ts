@@ -1,6 +1,6 @@
 import type { KafkaRecord } from '../kafka/kafka-client.interface.js';
 import { ATTR, EVENTS, MESSAGING_SYSTEM, TRACER_NAME } from './messaging-attributes.js';
-import { otelApi } from './otel-api.js';
+import { activeOtel } from './otel-api.js';
 import { extractFrom, isLive, linksTo, runInSpan } from './span-helpers.js';
 
 export interface TracedLetter {
@@ -22,7 +22,7 @@ export function traceDeadLetters<T>(
   letters: readonly TracedLetter[],
   send: () => Promise<T>,
 ): Promise<T> {
-  const api = otelApi;
+  const api = activeOtel();
   if (!api || letters.length === 0) return send();
   const creations = letters.map(({ record }) => extractFrom(api, record.headers));
   const parent = letters.length === 1 ? creations[0] : api.context.active();

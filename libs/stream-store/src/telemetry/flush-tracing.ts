@@ -1,6 +1,6 @@
 import type { UnitOfWork } from '../store/unit-of-work.js';
 import { ATTR, MESSAGING_SYSTEM, TRACER_NAME } from './messaging-attributes.js';
-import { otelApi } from './otel-api.js';
+import { activeOtel } from './otel-api.js';
 import { isLive, runInSpan } from './span-helpers.js';
 
 /**
@@ -9,7 +9,7 @@ import { isLive, runInSpan } from './span-helpers.js';
  * `@opentelemetry/api` or an SDK, just runs `flush`.
  */
 export function traceFlush<T>(work: UnitOfWork, flush: () => Promise<T>): Promise<T> {
-  const api = otelApi;
+  const api = activeOtel();
   if (!api) return flush();
   const writes = work.writes();
   let count = 0;

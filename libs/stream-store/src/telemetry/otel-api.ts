@@ -28,5 +28,19 @@ function isModuleNotFound(error: unknown): boolean {
 /** Loaded once per process: the API is a process-wide singleton anyway. */
 export const otelApi: OtelApiModule | undefined = loadOtelApi();
 
-/** Whether samsa traces at all (the API is installed; without an SDK its spans cost little and record nothing). */
-export const tracing = otelApi !== undefined;
+/** The no-op provider the API's proxy delegates to until an SDK registers one. */
+const NOOP_PROVIDER = otelApi && new otelApi.ProxyTracerProvider().getDelegate();
+
+/**
+ * The API when an SDK registered a tracer provider, else undefined: without one every span is a
+ * no-op, and samsa skips the work of making them (about 2 µs per handled record).
+ */
+export function activeOtel(): OtelApiModule | undefined {
+  const api = otelApi;
+  if (!api) return undefined;
+  const provider = api.trace.getTracerProvider();
+  // A provider registered through another copy of the API is not this copy's proxy: count it in.
+  if (provider instanceof api.ProxyTracerProvider && provider.getDelegate() === NOOP_PROVIDER)
+    return undefined;
+  return api;
+}

@@ -1,7 +1,7 @@
 import type { RecordHeaders } from '../kafka/kafka-client.interface.js';
 import { headerSetter } from './header-carrier.js';
 import { ATTR, MESSAGING_SYSTEM, TRACER_NAME } from './messaging-attributes.js';
-import { otelApi } from './otel-api.js';
+import { activeOtel, otelApi } from './otel-api.js';
 import { isLive, runInSpan } from './span-helpers.js';
 
 /** Marks the context of a samsa `send` span: records prepared inside it carry that span. */
@@ -26,7 +26,7 @@ export function traceSend<T extends SentTo>(
   count: number,
   send: () => Promise<T>,
 ): Promise<T> {
-  const api = otelApi;
+  const api = activeOtel();
   if (!api || !SENDING) return send();
   const parent = api.context.active();
   const span = api.trace.getTracer(TRACER_NAME).startSpan(
@@ -61,7 +61,7 @@ export function traceHeaders(
   topic: string,
   headers: RecordHeaders | undefined,
 ): Record<string, string> | undefined {
-  const api = otelApi;
+  const api = activeOtel();
   if (!api || !SENDING || (headers && Object.hasOwn(headers, TRACEPARENT))) return undefined;
   const active = api.context.active();
   const carrier: Record<string, string> = {};
