@@ -2,6 +2,8 @@ import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ClusterView, StreamStoreModule, partitionLag } from '@samsa/stream-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClusterViewProgress } from '../../libs/stream-store/src/admin/cluster-view.interface.js';
+import { KafkajsLogBounds } from '../../libs/stream-store/src/kafka/kafkajs/kafkajs-log-bounds.js';
 import { createKafka, createTopic, kafkaBrokers, produce, uniqueName } from '../support/kafka.js';
 
 const prefix = `${uniqueName('view')}.`;
@@ -154,5 +156,38 @@ describe('ClusterView on real Kafka', () => {
     expect(snapshot.clusterId).toBe((await admin.describeCluster()).clusterId);
     expect(snapshot.groups.find((g) => g.groupId === group)).toEqual(await view.group(group));
     expect(JSON.parse(JSON.stringify(snapshot))).toEqual(snapshot);
+  });
+
+  it('reports its progress through the topics read, then the groups', async () => {
+    const events: ClusterViewProgress[] = [];
+    const snapshot = await view.snapshot((progress) => events.push({ ...progress }));
+    const topics = events.filter(({ step }) => step === 'topics');
+    const groups = events.filter(({ step }) => step === 'groups');
+    expect(topics[0]).toEqual({ step: 'topics', done: 0, total: snapshot.topics.length });
+    expect(topics.at(-1)).toEqual({ step: 'topics', done: 2, total: 2 });
+    // Every group of the cluster is asked (the shared broker's too); each counts once.
+    const total = groups[0].total;
+    expect(groups.map(({ done }) => done)).toEqual(Array.from({ length: total + 1 }, (_, i) => i));
+    expect(events.indexOf(groups[0])).toBeGreaterThan(events.lastIndexOf(topics[topics.length - 1]));
+  });
+});
+
+describe('KafkajsLogBounds on real Kafka', () => {
+  it('answers the log bounds kafkajs reports per topic, and leaves out a topic that does not exist', async () => {
+    const bounds = await KafkajsLogBounds.open(createKafka());
+    if (!bounds) throw new Error('KafkaJS no longer has the cluster factory KafkajsLogBounds uses');
+    try {
+      const missing = uniqueName('missing');
+      const fetched = await bounds.fetch([`${prefix}orders`, missing, `${prefix}orders.dlq`]);
+      expect([...fetched.keys()].sort()).toEqual([`${prefix}orders`, `${prefix}orders.dlq`]);
+      for (const topic of [`${prefix}orders`, `${prefix}orders.dlq`]) {
+        const expected = (await admin.fetchTopicOffsets(topic))
+          .map(({ partition, low, high }) => ({ partition, low, high }))
+          .sort((a, b) => a.partition - b.partition);
+        expect(fetched.get(topic)).toEqual(expected);
+      }
+    } finally {
+      await bounds.close();
+    }
   });
 });
