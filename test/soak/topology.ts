@@ -49,7 +49,11 @@ export function failsFirstAttempt(topic: string, partition: number, offset: stri
   return fnv1a(`${topic}/${partition}/${offset}`) % 25 === 0;
 }
 
-/** The store key of a record: input keys are counted per topic, as no assignor co-partitions topics. */
+/**
+ * The store key of a record: input keys are counted per topic, so that the replay a count must
+ * equal is one topic's log order (across topics, the order two partitions are handled in is free).
+ * Counting one key across topics on one instance is `test/e2e/copartitioning`'s.
+ */
 export const stateKey = (topic: string, key: string) => `${topic}|${key}`;
 
 /** The partition the driver writes a key to. */
