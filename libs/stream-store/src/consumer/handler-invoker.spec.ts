@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { of } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { HandlerTimeoutError } from '../errors/handler-timeout.error.js';
 import type { StreamContext } from '../transport/stream-context.js';
@@ -61,5 +62,24 @@ describe('invokeHandler', () => {
     expect(seen?.aborted).toBe(false);
     stopping.abort();
     expect(seen?.aborted).toBe(true);
+  });
+
+  it("hands the result (an Observable's last value too) to emitOutputs before settling", async () => {
+    const emitted: unknown[] = [];
+    const emitOutputs = (output: unknown) => void emitted.push(output);
+    expect(await invokeHandler(async () => 'one', invocation({ emitOutputs }))).toBe('one');
+    expect(await invokeHandler(async () => of(1, 2), invocation({ emitOutputs }))).toBe(2);
+    expect(await invokeHandler(async () => 'three', invocation({ emitOutputs, timeoutMs: 1_000 }))).toBe(
+      'three',
+    );
+    expect(emitted).toEqual(['one', 2, 'three']);
+  });
+
+  it('fails the call when its outputs cannot be taken (e.g. a sink message fails validation)', async () => {
+    const invalid = new TypeError('not a @Schema class');
+    const emitOutputs = () => {
+      throw invalid;
+    };
+    await expect(invokeHandler(async () => 'x', invocation({ emitOutputs }))).rejects.toBe(invalid);
   });
 });
