@@ -75,6 +75,7 @@ describe('schema evolution at startup', () => {
       () => undefined,
       (error: unknown) => error,
     );
+    await Promise.all(apps.splice(0).map((app) => app.close()));
     expect(refused).toBeInstanceOf(SchemaIncompatibleError);
     expect((refused as Error).message).toContain(
       'Schema Invoice:2 is not backward compatible with Invoice:1',
