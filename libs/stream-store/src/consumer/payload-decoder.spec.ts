@@ -197,5 +197,16 @@ describe('createPayloadDecoder', () => {
       });
       expect(v2.avro).toBeDefined();
     });
+
+    it('gives an untyped handler the data of a samsa-published Avro record (named by samsa.schema)', () => {
+      const decoder = createPayloadDecoder(payments, [Object], {});
+      const headers = { 'content-type': 'avro/binary', 'samsa.schema': 'DecoderPayment:1' };
+      expect(decoder.decode(record(paid(7), headers))).toEqual({
+        kind: 'payload',
+        payload: { id: 2n ** 60n + 7n, cents: 7, at },
+        schema: 'DecoderPayment:1',
+      });
+      expect(decoder.decode(record(item))).toMatchObject({ kind: 'payload', schema: 'DecoderItem:1' });
+    });
   });
 });

@@ -42,7 +42,7 @@ export interface PayloadDecoderOptions {
  * Chooses by the types of the parameters that receive the payload (`payloadTypes`): an explicit
  * `schema` option or an `@Schema` class → `dto`; no payload parameter at all (the handler asks only for
  * `@StreamRecord()`/`@Ctx()`) or a `Buffer` → `raw`, every record as it is; anything else → the
- * envelope's `data`.
+ * envelope's `data` (or a samsa-published Avro record's data).
  */
 export function createPayloadDecoder(
   registry: SchemaRegistry,
@@ -55,7 +55,7 @@ export function createPayloadDecoder(
   const tombstones = options.tombstones ?? false;
   if (schemaClass) return new DtoDecoder(registry, schemaClass, options.forbidUnknown ?? false, tombstones);
   if (payloadTypes.length === 0 || payloadTypes.includes(Buffer)) return rawDecoder;
-  return tombstones ? dataDecoderWithTombstones : dataDecoder;
+  return dataDecoder(registry, tombstones ? NULL_PAYLOAD : TOMBSTONE);
 }
 
 const TOMBSTONE: DecodeResult = Object.freeze({ kind: 'tombstone' });
@@ -68,23 +68,27 @@ const rawDecoder: PayloadDecoder = {
   decode: (record) => ({ kind: 'payload', payload: record.value }),
 };
 
-function decodeData(record: KafkaRecord, tombstone: DecodeResult): DecodeResult {
-  if (record.value === null) return tombstone;
-  const { ref, data } = decodeEnvelope(record.value);
-  return { kind: 'payload', payload: data, schema: ref };
+/**
+ * The envelope's data; for a record marked `content-type: avro/binary` with a registered `samsa.schema`, the
+ * Avro data read with that schema (not validated: the handler asked for data, not a class).
+ */
+function dataDecoder(registry: SchemaRegistry, tombstone: DecodeResult): PayloadDecoder {
+  return {
+    kind: 'data',
+    schemas: [],
+    decode: (record) => {
+      if (record.value === null) return tombstone;
+      const format = recordFormat(record.headers);
+      const writer = format.codec === 'avro' && format.writerRef ? registry.get(format.writerRef) : undefined;
+      if (writer === undefined) {
+        const { ref, data } = decodeEnvelope(record.value);
+        return { kind: 'payload', payload: data, schema: ref };
+      }
+      const source = avroSourceOf(registry, writer, record.value);
+      return { kind: 'payload', payload: decodeAvro(writer, source), schema: source.writer.ref };
+    },
+  };
 }
-
-const dataDecoder: PayloadDecoder = {
-  kind: 'data',
-  schemas: [],
-  decode: (record) => decodeData(record, TOMBSTONE),
-};
-
-const dataDecoderWithTombstones: PayloadDecoder = {
-  kind: 'data',
-  schemas: [],
-  decode: (record) => decodeData(record, NULL_PAYLOAD),
-};
 
 class DtoDecoder implements PayloadDecoder {
   readonly kind = 'dto';
