@@ -4,6 +4,8 @@ import {
   escapePattern,
   ISO8601_PATTERN,
   ISO8601_STRICT_SEPARATOR_PATTERN,
+  IPV4_PATTERN,
+  IPV6_PATTERN,
   isPortablePattern,
   lengthPattern,
   mayDisagreeOnAstral,
@@ -73,7 +75,6 @@ const STRING_CHECKS = new Set([
   'isHalfWidth',
   'isHash',
   'isIBAN',
-  'isIp',
   'isIsbn',
   'isIsin',
   'isISO31661Alpha2',
@@ -168,6 +169,7 @@ const CONVERTERS: Readonly<Record<string, Converter>> = {
     exact({ type: 'string', pattern: '^#?([0-9A-Fa-f]{3}|[0-9A-Fa-f]{4}|[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})$' }),
   isMongoId: () => exact({ type: 'string', pattern: '^(0[xXhH][0-9A-Fa-f]{22}|[0-9A-Fa-f]{24})$' }),
   isUuid: ([version]) => uuid(version),
+  isIp: ([version]) => ip(version),
   // validator.js needs an `@`, and by default (`require_tld`) a dot in the domain after the last one.
   isEmail: ([options]) => ({
     schema: { type: 'string', pattern: requiresTld(options) ? '@[^@]*\\.' : '@' },
@@ -243,6 +245,16 @@ function uuid(version: unknown): DecoratorSchema {
   }
   const digit = String(version);
   return /^[1-8]$/.test(digit) ? exact({ type: 'string', pattern: `^${shaped(digit)}$` }) : STRING_ONLY;
+}
+
+/** validator.js `isIP`: version 4, 6, or either. */
+function ip(version: unknown): DecoratorSchema {
+  const wanted = version === undefined || version === null || version === '' ? '' : String(version);
+  if (wanted === '4') return exact({ type: 'string', pattern: IPV4_PATTERN });
+  if (wanted === '6') return exact({ type: 'string', pattern: IPV6_PATTERN });
+  if (wanted === '')
+    return exact({ type: 'string', anyOf: [{ pattern: IPV4_PATTERN }, { pattern: IPV6_PATTERN }] });
+  return exact({ type: 'string', not: {} }); // isIP rejects every other version
 }
 
 /** ajv checks `multipleOf` with `parseInt(value / divisor)`, wrong from 1e21 on: larger numbers pass. */

@@ -157,6 +157,16 @@ const hosts = fc.constantFrom(
   '1.2.3.4',
   'xn--e1a.com',
 );
+const ips = fc.constantFrom(
+  '::1',
+  'fe80::1%eth0',
+  '::ffff:1.2.3.4',
+  '01.2.3.4',
+  '1.2.3',
+  '256.1.1.1',
+  '::',
+  'a::b::c',
+);
 const primitives = fc.oneof(shortStrings, numbers, fc.boolean(), fc.constant(null));
 const jsonValues = fc.oneof(
   { weight: 3, arbitrary: primitives },
@@ -301,8 +311,16 @@ const CASES: readonly Case[] = [
   exact('@MaxLength(2)', shortStrings, MaxLength(2)),
   exact('@MinLength(2)', shortStrings, MinLength(2)),
   exact('@Length(1, 3)', shortStrings, Length(1, 3)),
-  exact('@Matches(/^[a-z]+\\d?$/)', shortStrings, Matches(/^[a-z]+\d?$/)),
-  loose('@Matches(/^ab$/i)', shortStrings, Matches(/^ab$/i)),
+  exact(
+    '@Matches(/^[a-z]+\\d?$/)',
+    fc.oneof(fc.stringMatching(/^[a-z]+\d?$/), shortStrings),
+    Matches(/^[a-z]+\d?$/),
+  ),
+  loose(
+    '@Matches(/^ab$/i)',
+    fc.oneof(fc.constantFrom('ab', 'AB', 'aB', 'abc'), shortStrings),
+    Matches(/^ab$/i),
+  ),
   loose('@Matches(/^.{2}$/)', shortStrings, Matches(/^.{2}$/)),
   exact('@Matches(/^.{1,2}$/u)', shortStrings, Matches(/^.{1,2}$/u)),
   exact('@Contains("a.b")', fc.oneof(fc.constantFrom('a.b', 'xa.by', 'axb'), shortStrings), Contains('a.b')),
@@ -325,9 +343,15 @@ const CASES: readonly Case[] = [
   ),
   exact('@IsUUID(4)', fc.oneof(fc.uuid({ version: 4 }), fc.uuid(), shortStrings), IsUUID(4)),
   loose('@IsFQDN()', fc.oneof(fc.domain(), hosts, shortStrings), IsFQDN()),
-  loose('@IsIP()', fc.oneof(fc.ipV4(), fc.ipV6(), shortStrings), IsIP()),
-  exact('@IsAlpha()', shortStrings, IsAlpha()),
-  exact('@IsAlphanumeric()', shortStrings, IsAlphanumeric()),
+  exact('@IsIP()', fc.oneof(fc.ipV4(), fc.ipV6(), ips, shortStrings), IsIP()),
+  exact('@IsIP(4)', fc.oneof(fc.ipV4(), fc.ipV4Extended(), ips, shortStrings), IsIP(4)),
+  exact('@IsIP(6)', fc.oneof(fc.ipV6(), ips, shortStrings), IsIP(6)),
+  exact('@IsAlpha()', fc.oneof(fc.stringMatching(/^[a-zA-Zé]{1,4}$/), shortStrings), IsAlpha()),
+  exact(
+    '@IsAlphanumeric()',
+    fc.oneof(fc.stringMatching(/^[a-zA-Z0-9_]{1,4}$/), shortStrings),
+    IsAlphanumeric(),
+  ),
   exact('@IsAscii()', shortStrings, IsAscii()),
   exact(
     '@IsHexadecimal()',
@@ -336,7 +360,11 @@ const CASES: readonly Case[] = [
   ),
   exact('@IsHexColor()', fc.oneof(fc.stringMatching(/^#?[0-9a-fA-F]{3,8}$/), shortStrings), IsHexColor()),
   exact('@IsMongoId()', fc.oneof(fc.stringMatching(/^(0x)?[0-9a-fA-F]{22,24}$/), shortStrings), IsMongoId()),
-  exact('@IsMilitaryTime()', fc.oneof(fc.stringMatching(/^\d\d:?\d\d$/), shortStrings), IsMilitaryTime()),
+  exact(
+    '@IsMilitaryTime()',
+    fc.oneof(fc.stringMatching(/^\d\d:?\d\d$/), fc.constantFrom('12:30', '2359', '00:00'), shortStrings),
+    IsMilitaryTime(),
+  ),
   exact('@IsNumberString()', fc.oneof(fc.stringMatching(/^[+-]?\d*\.?\d+$/), shortStrings), IsNumberString()),
   exact(
     '@IsBooleanString()',

@@ -8,6 +8,26 @@ export const ISO8601_PATTERN =
 /** The same with `strictSeparator: true`: only `T` between date and time. */
 export const ISO8601_STRICT_SEPARATOR_PATTERN = ISO8601_PATTERN.replace('([T\\s]', '([T]');
 
+// validator.js 13 `isIP`, built as it builds them.
+const IPV4_SEGMENT = '(?:[0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])';
+const IPV4 = `(${IPV4_SEGMENT}[.]){3}${IPV4_SEGMENT}`;
+const IPV6_SEGMENT = '(?:[0-9a-fA-F]{1,4})';
+const S = IPV6_SEGMENT;
+/** `isIP(value, 4)`. */
+export const IPV4_PATTERN = `^${IPV4}$`;
+/** `isIP(value, 6)`, zone id (`%eth0`) included. */
+export const IPV6_PATTERN =
+  '^(' +
+  `(?:${S}:){7}(?:${S}|:)|` +
+  `(?:${S}:){6}(?:${IPV4}|:${S}|:)|` +
+  `(?:${S}:){5}(?::${IPV4}|(:${S}){1,2}|:)|` +
+  `(?:${S}:){4}(?:(:${S}){0,1}:${IPV4}|(:${S}){1,3}|:)|` +
+  `(?:${S}:){3}(?:(:${S}){0,2}:${IPV4}|(:${S}){1,4}|:)|` +
+  `(?:${S}:){2}(?:(:${S}){0,3}:${IPV4}|(:${S}){1,5}|:)|` +
+  `(?:${S}:){1}(?:(:${S}){0,4}:${IPV4}|(:${S}){1,6}|:)|` +
+  `(?::((?::${S}){0,5}:${IPV4}|(?::${S}){1,7}|:))` +
+  ')(%[0-9a-zA-Z.]{1,})?$';
+
 /** validator.js `isNumeric` without options (`@IsNumberString()`). */
 export const NUMERIC_PATTERN = '^[+-]?([0-9]*[.])?[0-9]+$';
 
