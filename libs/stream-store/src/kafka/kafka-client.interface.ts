@@ -176,6 +176,12 @@ export interface StreamAdmin {
   describeTopicConfigs(topics: string[], names: string[]): Promise<Map<string, Record<string, string>>>;
   fetchTopicOffsets(topic: string): Promise<PartitionOffsets[]>;
   /**
+   * Optional: how many partitions of `topic` their leaders serve (answer for), asked of the leaders
+   * themselves; a topic just created is in the metadata a moment before its leaders serve it.
+   * Without it, a leader in the metadata counts as serving.
+   */
+  servedPartitions?(topic: string): Promise<number>;
+  /**
    * Optional: the log bounds of many topics in few requests, by topic (a topic deleted meanwhile is
    * left out); `onProgress` with the number of topics done so far. Without it, callers ask
    * `fetchTopicOffsets` per topic.

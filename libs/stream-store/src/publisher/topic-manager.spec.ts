@@ -17,7 +17,7 @@ function fakeAdmin(
       async (topics: string[]) =>
         new Map(topics.map((t) => [t, [{ partition: 0, leader: 1, replicas: [1] }]])),
     ),
-    fetchTopicOffsets: vi.fn(async () => [{ partition: 0, low: '0', high: '0' }]),
+    servedPartitions: vi.fn(async () => 1),
     describeTopicConfigs: vi.fn(
       async (topics: string[]) => new Map(topics.map((t) => [t, configs[t] ?? {}])),
     ),
@@ -58,13 +58,13 @@ describe('TopicManager', () => {
     admin.describeTopics.mockResolvedValueOnce(
       new Map([['t', [{ partition: 0, leader: -1, replicas: [1] }]]]),
     );
-    admin.fetchTopicOffsets.mockRejectedValueOnce(
-      new Error('This server does not host this topic-partition'),
-    );
+    admin.servedPartitions
+      .mockRejectedValueOnce(new Error('This server does not host this topic-partition'))
+      .mockResolvedValueOnce(0);
     const topics = new TopicManager(admin as unknown as StreamAdmin, { partitions: 1, replicationFactor: 1 });
     await topics.ensure('t');
-    expect(admin.describeTopics).toHaveBeenCalledTimes(3);
-    expect(admin.fetchTopicOffsets).toHaveBeenCalledTimes(2);
+    expect(admin.describeTopics).toHaveBeenCalledTimes(4);
+    expect(admin.servedPartitions).toHaveBeenCalledTimes(3);
   });
 
   it('asks for the broker count again after a failure', async () => {

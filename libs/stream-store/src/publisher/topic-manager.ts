@@ -119,9 +119,9 @@ export class TopicManager {
         const partitions = (await this.admin.describeTopics([topic])).get(topic) ?? [];
         const leaderless = partitions.filter((p) => p.leader < 0).length;
         if (partitions.length > 0 && leaderless === 0) {
-          const served = await this.admin.fetchTopicOffsets(topic);
-          if (served.length >= partitions.length) return;
-          lastFailure = `${served.length} of ${partitions.length} partitions answer`;
+          const served = (await this.admin.servedPartitions?.(topic)) ?? partitions.length;
+          if (served >= partitions.length) return;
+          lastFailure = `${served} of ${partitions.length} partitions served by their leader`;
         } else if (partitions.length > 0) {
           lastFailure = `${leaderless} of ${partitions.length} partitions without a leader`;
         }

@@ -112,6 +112,11 @@ export class KafkajsAdmin implements StreamAdmin {
       .sort((a, b) => a.partition - b.partition);
   }
 
+  /** ListOffsets goes to each partition's leader, which answers only for a partition it serves. */
+  async servedPartitions(topic: string): Promise<number> {
+    return (await this.fetchTopicOffsets(topic)).length;
+  }
+
   /** On a cluster of its own (no shared metadata): one ListOffsets request per leader broker and bound. */
   async fetchTopicsOffsets(
     topics: readonly string[],
