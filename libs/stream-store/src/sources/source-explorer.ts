@@ -21,31 +21,45 @@ export class SourceExplorer {
   ) {}
 
   explore(): DiscoveredSource[] {
-    const found = new Map<string, DiscoveredSource>();
+    const found = new Map<string, DiscoveredSource & { instance: unknown }>();
     for (const wrapper of [...this.discovery.getProviders(), ...this.discovery.getControllers()]) {
-      const prototype = (wrapper.metatype as { prototype?: object } | null | undefined)?.prototype;
-      if (!prototype || typeof wrapper.metatype !== 'function') continue;
+      const instance: unknown = wrapper.instance;
+      const scoped = !wrapper.isDependencyTreeStatic();
+      // The instance's class (also for factory providers); a scoped class has no instance yet.
+      const prototype: unknown = scoped
+        ? (wrapper.metatype as { prototype?: unknown } | null | undefined)?.prototype
+        : instance && typeof instance === 'object'
+          ? Object.getPrototypeOf(instance)
+          : undefined;
+      if (!prototype || typeof prototype !== 'object') continue;
       for (const name of this.scanner.getAllMethodNames(prototype)) {
         const method = (prototype as Record<string, unknown>)[name];
-        const options = Reflect.getMetadata(STREAM_SOURCE_METADATA, method as object) as
+        if (typeof method !== 'function') continue;
+        const options = Reflect.getMetadata(STREAM_SOURCE_METADATA, method) as
           StreamSourceOptions | undefined;
         if (!options) continue;
-        const id = `${wrapper.metatype.name}.${name}`;
-        const instance = wrapper.instance as
-          Record<string, (context: SourceRunContext) => unknown> | undefined;
-        if (!wrapper.isDependencyTreeStatic() || !instance) {
+        const id = `${(prototype.constructor as { name?: string } | undefined)?.name ?? 'Anonymous'}.${name}`;
+        if (scoped) {
           throw new ConfigurationError(
             `@StreamSource ${id} is on a request- or transient-scoped class: put it on a singleton provider.`,
           );
         }
-        if (found.has(id)) {
+        const earlier = found.get(id);
+        // The same instance under another token (`useExisting`) is the same source.
+        if (earlier?.instance === instance) continue;
+        if (earlier) {
           throw new ConfigurationError(
             `@StreamSource ${id} is provided by two modules: provide its class in one module and import that.`,
           );
         }
-        found.set(id, { id, options, call: (context) => instance[name](context) });
+        found.set(id, {
+          id,
+          options,
+          instance,
+          call: (context) => method.call(instance, context) as unknown,
+        });
       }
     }
-    return [...found.values()];
+    return [...found.values()].map(({ id, options, call }) => ({ id, options, call }));
   }
 }
