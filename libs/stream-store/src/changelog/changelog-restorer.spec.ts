@@ -151,4 +151,18 @@ describe('ChangelogRestorer', () => {
     expect(counts.positions).toEqual([{ group: 'g', topic: 'events', partition: 0, offset: '42' }]);
     await restorer.close();
   });
+
+  it("writes past every epoch read for a partition when this host's clock is behind, fixed per assignment", async () => {
+    // Another instance, its clock ahead, last wrote `events` 0 under epoch 5 000.
+    const { restorer } = setup(changelogs(() => 5_000));
+    await restorer.ensure(0, stores);
+    const consumed = { group: 'g', topic: 'events', partition: 0 };
+    expect(restorer.writeEpoch(consumed, 1_000)).toBe(5_001);
+    expect(restorer.writeEpoch(consumed, 1_000)).toBe(5_001);
+    // A later assignment whose clock reading is past them all keeps it.
+    expect(restorer.writeEpoch(consumed, 9_000)).toBe(9_000);
+    // Another partition, never read: its assignment's own.
+    expect(restorer.writeEpoch({ ...consumed, partition: 7 }, 1_000)).toBe(1_000);
+    await restorer.close();
+  });
 });

@@ -46,6 +46,8 @@ export class ChangelogRestorer {
    * differently, and restores of different stores run at once).
    */
   private readonly seenEpochs = new Map<string, Map<string, number>>();
+  /** The epoch each consumed partition is written under, for the assignment it was fixed in. */
+  private readonly writeEpochs = new Map<string, { assignedAt: number; epoch: number }>();
 
   constructor(
     private readonly admin: StreamAdmin,
@@ -73,6 +75,23 @@ export class ChangelogRestorer {
   /** This process wrote changes under `epoch`: older records of that partition are a zombie's. */
   noteEpoch(position: Omit<RestoredPosition, 'offset'>, epoch: number): void {
     raise(this.ownEpochs, positionId(position), epoch);
+  }
+
+  /**
+   * The epoch this process writes `position`'s partition under in the assignment that began at
+   * `assignedAt` (wall-clock ms): that, or just past every epoch read for the partition so far if
+   * this host's clock is behind another's — else the new owner's records would look older than the
+   * previous owner's and be skipped as a zombie's. Fixed for the assignment.
+   */
+  writeEpoch(position: Omit<RestoredPosition, 'offset'>, assignedAt: number): number {
+    const id = positionId(position);
+    const fixed = this.writeEpochs.get(id);
+    if (fixed?.assignedAt === assignedAt) return fixed.epoch;
+    let newest = this.ownEpochs.get(id) ?? 0;
+    for (const epochs of this.seenEpochs.values()) newest = Math.max(newest, epochs.get(id) ?? 0);
+    const epoch = Math.max(assignedAt, newest + 1);
+    this.writeEpochs.set(id, { assignedAt, epoch });
+    return epoch;
   }
 
   /** After a rebalance: check again, another instance may have moved the changelogs on. */

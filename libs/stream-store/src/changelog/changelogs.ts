@@ -80,17 +80,21 @@ export class Changelogs implements OnApplicationBootstrap, OnApplicationShutdown
     this.sweeper.start(Math.max(1_000, Math.min(MAX_SWEEP_INTERVAL_MS, ...ttls.map((ttl) => ttl / 2))));
   }
 
-  /** Produces the batch's changes; the checkpoints go into the batch's SQL commit. */
+  /**
+   * Produces the batch's changes; the checkpoints go into the batch's SQL commit. `assignedAt`: when
+   * the batch's partition was assigned (wall-clock ms), the base of its fencing epoch.
+   */
   async write(
     work: UnitOfWork,
     group: string,
     input: TopicPartition,
     nextOffset: string,
-    epoch: number,
+    assignedAt: number,
   ): Promise<Checkpoint[]> {
     const stores = this.stores.changelogStores();
     if (stores.length === 0) return [];
     const position = { group, topic: input.topic, partition: input.partition, offset: nextOffset };
+    const epoch = this.restorer.writeEpoch(position, assignedAt);
     this.restorer.noteEpoch(position, epoch);
     // Waits for a TTL sweep of the partition: its tombstones must not follow this batch's values.
     await this.owned.write(work.partition, position, epoch);
