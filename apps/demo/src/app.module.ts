@@ -8,6 +8,7 @@ import { DemoProgress } from './demo-progress.js';
 import { DeploymentStatusController } from './deployments/deployment-status.controller.js';
 import { DeploymentStatus, StatusChanged } from './deployments/deployment-status.message.js';
 import { OpsController } from './ops/ops.controller.js';
+import { TextSource } from './pipeline/text-source.js';
 import { WordCountController } from './pipeline/word-count.controller.js';
 import { Word, WordCounted } from './pipeline/word.message.js';
 
@@ -36,7 +37,7 @@ export class AppModule {
         TerminusModule,
       ],
       controllers: [ContentController, DeploymentStatusController, WordCountController, OpsController],
-      providers: [DemoProgress, StreamStoreHealthIndicator],
+      providers: [DemoProgress, StreamStoreHealthIndicator, TextSource],
     };
   }
 }

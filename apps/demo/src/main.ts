@@ -69,8 +69,15 @@ async function check(base: string): Promise<void> {
     .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
   const handled = EXPECTED.content + EXPECTED.statuses + EXPECTED.changes + EXPECTED.words;
   assert(consumed === handled, `/metrics counts ${consumed} handled messages, expected ${handled}`);
+  // The words came from TextSource, a @StreamSource: every one it read went to the topic.
+  const sourced = metrics
+    .split('\n')
+    .filter((line) => line.startsWith('samsa_source_items_total{source="TextSource.words"'))
+    .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+  assert(sourced === EXPECTED.words, `/metrics counts ${sourced} sourced words, expected ${EXPECTED.words}`);
   logger.log(
-    `Checked: /deployments ${JSON.stringify(statuses)}, /words/his ${his.count}, /health ok, /metrics ${consumed} handled`,
+    `Checked: /deployments ${JSON.stringify(statuses)}, /words/his ${his.count}, /health ok, ` +
+      `/metrics ${consumed} handled, ${sourced} words from the source`,
   );
 }
 

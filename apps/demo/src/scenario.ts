@@ -29,7 +29,10 @@ export const EXPECTED = {
 const status = (deployment: string, value: Status) =>
   Object.assign(new DeploymentStatus(), { deployment, status: value });
 
-/** Publishes the demo's data: single messages, a message set, and a batch fed by an iterable source. */
+/**
+ * Publishes the demo's data: single messages and message sets (the words come from `TextSource`, a
+ * `@StreamSource` that runs at startup).
+ */
 export async function publishScenario(app: INestApplication): Promise<void> {
   const publisher = app.get(StreamPublisher);
   await publisher.publish('content.edited', new ContentMessage('bar'), {
@@ -51,8 +54,6 @@ export async function publishScenario(app: INestApplication): Promise<void> {
     STATUS_EVENTS.filter(([deployment]) => deployment === 'd2').map(([d, s]) => status(d, s)),
     { key: 'd2' },
   );
-  await using batch = publisher.batch({ maxMessages: 50, lingerMs: 10 });
-  for (const word of words()) await batch.append('words', word, { key: word.word });
 }
 
 /** Resolves once every handler saw what `publishScenario` sent; rejects after `timeoutMs`. */

@@ -4,7 +4,7 @@ import { InjectStore, StreamContext, StreamHandler, type StateStore } from '@sam
 import { DemoProgress } from '../demo-progress.js';
 import { Word, WordCounted } from './word.message.js';
 
-/** snapstream's pipeline: source → `words` → this handler → `word_counts` store → `words.counted` sink. */
+/** snapstream's pipeline: `TextSource` → `words` → this handler → `word_counts` store → `words.counted` sink. */
 @Controller('words')
 export class WordCountController {
   constructor(
