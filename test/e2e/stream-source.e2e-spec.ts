@@ -44,7 +44,7 @@ class Sources {
   endlessClosed = false;
 
   /** snapstream's `snap(iterable, sink=[topic])`: a generator, once, at startup. */
-  @StreamSource({ sink: 'words', key: (item) => (item as Word).word })
+  @StreamSource<Word>({ sink: 'words', key: (item) => item.word })
   *words(): Iterable<Word> {
     for (const text of WORDS) yield word(text);
   }
