@@ -70,6 +70,7 @@ describe('toJsonSchema', () => {
           "Author": {
             "properties": {
               "email": {
+                "pattern": "@[^@]*\\.",
                 "type": "string",
               },
               "name": {

@@ -64,6 +64,9 @@ class ShopController {
 })
 class ShopModule {}
 
+/** @asyncapi/parser loads its rulesets on first use: seconds on a loaded machine. */
+const PARSER_TIMEOUT_MS = 30_000;
+
 async function errorsOf(document: AsyncApiDocument): Promise<string[]> {
   const { diagnostics } = await new Parser().parse(JSON.stringify(document));
   return diagnostics
@@ -77,14 +80,18 @@ describe('generateAsyncApi', () => {
     document = generateAsyncApi(await describeStreamModule(ShopModule, { logger: false }));
   });
 
-  it('describes a module without Kafka, as a document @asyncapi/parser accepts', async () => {
-    expect(await errorsOf(document)).toEqual([]);
-    expect(document).toMatchObject({
-      asyncapi: '3.0.0',
-      info: { title: 'shop', version: '1.0.0' },
-      servers: { kafka: { host: '127.0.0.1:1', protocol: 'kafka' } },
-    });
-  });
+  it(
+    'describes a module without Kafka, as a document @asyncapi/parser accepts',
+    async () => {
+      expect(await errorsOf(document)).toEqual([]);
+      expect(document).toMatchObject({
+        asyncapi: '3.0.0',
+        info: { title: 'shop', version: '1.0.0' },
+        servers: { kafka: { host: '127.0.0.1:1', protocol: 'kafka' } },
+      });
+    },
+    PARSER_TIMEOUT_MS,
+  );
 
   it('has a channel per pattern, sink and stream, addressed with the prefix', async () => {
     const { channels } = document;
@@ -163,30 +170,34 @@ describe('generateAsyncApi', () => {
     });
   });
 
-  it("carries each schema's JSON Schema, its $defs references pointing into the document", async () => {
-    const { $schema: _dialect, $id: _id, ...order } = toJsonSchema(Order);
-    const line = { $ref: '#/components/schemas/Order_v1/$defs/Line' };
-    expect(document.components.schemas.Order_v1).toEqual({
-      ...order,
-      properties: {
-        id: { type: 'string' },
-        // class-validator also walks nested arrays: their items are lines or arrays
-        lines: { type: 'array', items: { anyOf: [line, { type: 'array' }] } },
-      },
-    });
-    expect(document.components.messages.Order_v1).toMatchObject({
-      name: 'Order:1',
-      contentType: 'application/json',
-      payload: {
-        required: ['schema', 'data'],
-        properties: { schema: { const: 'Order:1' }, data: { $ref: '#/components/schemas/Order_v1' } },
-      },
-    });
-    const { document: parsed } = await new Parser().parse(JSON.stringify(document));
-    const items = parsed?.components().schemas().get('Order_v1')?.properties()?.lines?.items();
-    const parsedLine = items && !Array.isArray(items) ? items.anyOf()?.[0] : undefined;
-    expect(Object.keys(parsedLine?.properties() ?? {})).toEqual(['quantity', 'sku']);
-  });
+  it(
+    "carries each schema's JSON Schema, its $defs references pointing into the document",
+    async () => {
+      const { $schema: _dialect, $id: _id, ...order } = toJsonSchema(Order);
+      const line = { $ref: '#/components/schemas/Order_v1/$defs/Line' };
+      expect(document.components.schemas.Order_v1).toEqual({
+        ...order,
+        properties: {
+          id: { type: 'string' },
+          // class-validator also walks nested arrays: their items are lines or arrays
+          lines: { type: 'array', items: { anyOf: [line, { type: 'array' }] } },
+        },
+      });
+      expect(document.components.messages.Order_v1).toMatchObject({
+        name: 'Order:1',
+        contentType: 'application/json',
+        payload: {
+          required: ['schema', 'data'],
+          properties: { schema: { const: 'Order:1' }, data: { $ref: '#/components/schemas/Order_v1' } },
+        },
+      });
+      const { document: parsed } = await new Parser().parse(JSON.stringify(document));
+      const items = parsed?.components().schemas().get('Order_v1')?.properties()?.lines?.items();
+      const parsedLine = items && !Array.isArray(items) ? items.anyOf()?.[0] : undefined;
+      expect(Object.keys(parsedLine?.properties() ?? {})).toEqual(['quantity', 'sku']);
+    },
+    PARSER_TIMEOUT_MS,
+  );
 
   it('takes a registry and handlers, never registering into the registry', () => {
     const registry = new SchemaRegistry().register(Shipment);
@@ -276,15 +287,19 @@ describe('generateAsyncApi: what handlers send', () => {
   const messagesOf = (operation: string): string[] =>
     document.operations[operation].messages.map(({ $ref }) => $ref);
 
-  it('gives a sink channel the schema named by sink: { topic, schema }', async () => {
-    expect(await errorsOf(document)).toEqual([]);
-    expect(messagesOf('AuditController.audit.sink.payments.audited')).toEqual([
-      '#/channels/payments.audited/messages/PaymentAudited_v1',
-    ]);
-    expect(document.channels['payments.audited'].messages).toEqual({
-      PaymentAudited_v1: { $ref: '#/components/messages/PaymentAudited_v1' },
-    });
-  });
+  it(
+    'gives a sink channel the schema named by sink: { topic, schema }',
+    async () => {
+      expect(await errorsOf(document)).toEqual([]);
+      expect(messagesOf('AuditController.audit.sink.payments.audited')).toEqual([
+        '#/channels/payments.audited/messages/PaymentAudited_v1',
+      ]);
+      expect(document.channels['payments.audited'].messages).toEqual({
+        PaymentAudited_v1: { $ref: '#/components/messages/PaymentAudited_v1' },
+      });
+    },
+    PARSER_TIMEOUT_MS,
+  );
 
   it('gives a sink channel the declared return type when TypeScript emits it', () => {
     expect(messagesOf('AuditController.retried.sink.payments.audited.retries')).toEqual([
