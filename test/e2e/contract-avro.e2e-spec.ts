@@ -25,7 +25,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AvroField, IsBigInt } from '../../libs/schema/src/avro/index.js';
+import { AvroField, IsBigInt } from '@samsa/schema';
 import { consumeAll, createTopic, kafkaBrokers, uniqueName, waitFor } from '../support/kafka.js';
 import { startStreamApp } from '../support/stream-app.js';
 

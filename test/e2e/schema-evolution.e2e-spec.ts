@@ -6,8 +6,8 @@ import { NestFactory } from '@nestjs/core';
 import { StreamStoreModule, StreamStoreServer } from '@samsa/stream-store';
 import { IsInt, IsOptional, IsString } from 'class-validator';
 import { afterEach, describe, expect, it } from 'vitest';
-import { IsBigInt } from '../../libs/schema/src/avro/index.js';
-import { SchemaIncompatibleError } from '../../libs/stream-store/src/schema/schema-incompatible.error.js';
+import { IsBigInt } from '@samsa/schema';
+import { SchemaIncompatibleError } from '@samsa/stream-store';
 import { consumeAll, kafkaBrokers, uniqueName } from '../support/kafka.js';
 
 @Schema('Invoice', { codec: 'avro', version: 1 })

@@ -35,6 +35,27 @@ export type { Codec } from './codecs/codec.interface.js';
 export { JsonCodec } from './codecs/json.codec.js';
 export { AvroCodec, type AvroSchema } from './codecs/avro.codec.js';
 
+// Avro codec and schema evolution
+export { AvroField } from './decorators/avro-field.decorator.js';
+export { IsBigInt } from './decorators/is-big-int.decorator.js';
+export type { SchemaCodecName, SchemaCompatibility } from './interfaces/schema-options.interface.js';
+export {
+  AVRO_CONTENT_TYPE,
+  CONTENT_TYPE_HEADER,
+  SCHEMA_HEADER,
+  avroSchemaOf,
+  avroSourceOf,
+  decodeAvro,
+  encodeAvro,
+  type AvroSource,
+} from './avro/avro-wire.js';
+export { deriveAvroSchema, avroFullName } from './avro/derive-avro-schema.js';
+export { frameConfluent, readConfluentFrame, CONFLUENT_MAGIC_BYTE } from './avro/confluent-framing.js';
+export { avroBreakingChanges } from './avro/avro-compatibility.js';
+export { breakingChanges, type SchemaDocuments } from './registry/schema-compatibility.js';
+export { describeBreakingChanges } from './json-schema/describe-differences.js';
+export type { BreakingChange } from './json-schema/compare-schemas.js';
+
 // Errors
 export { SchemaError, type SchemaErrorOptions } from './errors/schema.error.js';
 export { InvalidSchemaOptionsError } from './errors/invalid-schema-options.error.js';
@@ -53,3 +74,5 @@ export { EnvelopeMissingDataError } from './errors/envelope-missing-data.error.j
 export { EnvelopeEncodeError } from './errors/envelope-encode.error.js';
 export { MessageValidationError, type ValidationIssue } from './errors/message-validation.error.js';
 export { CodecError, type CodecOperation } from './errors/codec.error.js';
+export { AvroSchemaDerivationError } from './avro/avro-schema-derivation.error.js';
+export { UnknownConfluentIdError } from './avro/unknown-confluent-id.error.js';

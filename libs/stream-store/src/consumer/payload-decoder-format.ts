@@ -1,4 +1,4 @@
-import { AVRO_CONTENT_TYPE, CONTENT_TYPE_HEADER, SCHEMA_HEADER } from '../../../schema/src/avro/index.js';
+import { AVRO_CONTENT_TYPE, CONTENT_TYPE_HEADER, SCHEMA_HEADER } from '@samsa/schema';
 import type { RecordHeaders, RecordHeaderValue } from '../kafka/kafka-client.interface.js';
 
 /** What a record's headers say of its encoding. */

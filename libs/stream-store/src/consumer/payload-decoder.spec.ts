@@ -8,7 +8,7 @@ import {
   SchemaRegistry,
 } from '@samsa/schema';
 import { IsDate, IsInt, IsOptional, IsString, Min, ValidateNested } from 'class-validator';
-import { encodeAvro, IsBigInt } from '../../../schema/src/avro/index.js';
+import { encodeAvro, IsBigInt } from '@samsa/schema';
 import { Type as TransformType } from 'class-transformer';
 import { describe, expect, it } from 'vitest';
 import type { KafkaRecord } from '../kafka/kafka-client.interface.js';

@@ -8,7 +8,7 @@ import {
   validateMessageSync,
   type SchemaDefinition,
 } from '@samsa/schema';
-import { avroSourceOf, decodeAvro } from '../../../schema/src/avro/index.js';
+import { avroSourceOf, decodeAvro } from '@samsa/schema';
 import type { KafkaRecord } from '../kafka/kafka-client.interface.js';
 import { recordFormat } from './payload-decoder-format.js';
 

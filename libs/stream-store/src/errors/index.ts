@@ -12,3 +12,4 @@ export * from './undecodable-record-batch.error.js';
 export * from './sasl-listener.error.js';
 export * from './key-not-owned.error.js';
 export * from './store-input-unknown.error.js';
+export * from './schema-incompatible.error.js';

@@ -1,4 +1,4 @@
-import { StreamStoreError } from '../errors/stream-store.error.js';
+import { StreamStoreError } from './stream-store.error.js';
 
 /** A new version of a schema breaks the compatibility its `@Schema()` asks for with the previous version. */
 export class SchemaIncompatibleError extends StreamStoreError {

@@ -8,12 +8,7 @@ import {
   type SchemaDefinition,
   type SchemaRegistry,
 } from '@samsa/schema';
-import {
-  AVRO_CONTENT_TYPE,
-  CONTENT_TYPE_HEADER,
-  encodeAvro,
-  SCHEMA_HEADER,
-} from '../../../schema/src/avro/index.js';
+import { AVRO_CONTENT_TYPE, CONTENT_TYPE_HEADER, encodeAvro, SCHEMA_HEADER } from '@samsa/schema';
 
 /** A validated message in its envelope (or Avro binary), with the schema it was checked against. */
 export interface EncodedMessage {

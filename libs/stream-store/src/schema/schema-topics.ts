@@ -8,18 +8,13 @@ import {
   stableStringify,
   toJsonSchema,
 } from '@samsa/schema';
-import {
-  avroSchemaOf,
-  breakingChanges,
-  describeBreakingChanges,
-  type SchemaDocuments,
-} from '../../../schema/src/avro/index.js';
+import { avroSchemaOf, breakingChanges, describeBreakingChanges, type SchemaDocuments } from '@samsa/schema';
 import { SCHEMA_TOPIC_PREFIX, STREAM_SCHEMA_REGISTRY, STREAM_STORE_OPTIONS } from '../constants.js';
 import { SchemaConflictError } from '../errors/schema-conflict.error.js';
 import { KafkaConnections } from '../kafka/kafka-connections.js';
 import type { ResolvedStreamStoreOptions } from '../options/resolve-options.js';
 import { TopicManager } from '../publisher/topic-manager.js';
-import { SchemaIncompatibleError } from './schema-incompatible.error.js';
+import { SchemaIncompatibleError } from '../errors/schema-incompatible.error.js';
 
 /** Key prefix of a version's Avro schema in `__schema__<Id>` (its JSON Schema is keyed by the bare version). */
 export const AVRO_SCHEMA_KEY_PREFIX = 'avro:';
