@@ -51,6 +51,9 @@ export type * from './kafka/kafka-client.interface.js';
 export { KafkaConnections } from './kafka/kafka-connections.js';
 export { KafkajsClient } from './kafka/kafkajs/kafkajs-client.js';
 
+// Sources
+export * from './sources/index.js';
+
 // Errors
 export * from './errors/index.js';
 export { HandlerFailedError } from './consumer/handler-invoker.js';

@@ -18,6 +18,7 @@ import type {
 import type { PublishOptions } from '../publisher/publish-options.interface.js';
 import type { OffsetLedger } from '../store/offset-ledger.interface.js';
 import { currentUnitOfWork, type OutputRecord, UnitOfWork } from '../store/unit-of-work.js';
+import { traceFlush } from '../telemetry/flush-tracing.js';
 import { backoffDelay } from './backoff.js';
 import { BatchItemFailures } from './batch-item-failures.js';
 import type { DeadLetterWriter } from './dead-letter.js';
@@ -332,8 +333,7 @@ export class BatchProcessor {
     for (let attempt = 1, outages = 0; ;) {
       const started = performance.now();
       try {
-        const output = await this.invoke(record, payload, schema, attempt, run);
-        this.emitToSinks(output, record, run.work);
+        const output = await this.invoke(records, payload, schema, attempt, run);
         this.keep(records, run);
         if (outages > 0) waits.recovered();
         this.deps.observer.record(
@@ -426,16 +426,18 @@ export class BatchProcessor {
   }
 
   private invoke(
-    record: KafkaRecord,
+    records: KafkaRecord[],
     payload: unknown,
     schema: string | undefined,
     attempt: number,
     run: BatchRun,
   ) {
+    const record = records[records.length - 1];
     return invokeHandler(this.binding.handler, {
       handlerId: this.binding.id,
       group: this.binding.group,
       record,
+      records: this.binding.options.batch ? records : undefined,
       payload,
       schema,
       attempt,
@@ -445,6 +447,8 @@ export class BatchProcessor {
       stopping: this.stopping.signal,
       publish: (topic, message, options) =>
         run.work.emit(this.deps.encodeOutput(topic, message, options ?? {})),
+      // Inside the handler's span: sink outputs carry its trace context.
+      emitOutputs: (output) => this.emitToSinks(output, record, run.work),
     }).then(
       (output) => {
         // A batch handler may return its item failures instead of throwing them.
@@ -611,13 +615,14 @@ export class BatchProcessor {
       }
       try {
         const outbox = await this.whenAvailable(
-          async () => {
-            // The changelog first: a crash after it replays the batch, which writes the same state again.
-            const checkpoints =
-              (await this.deps.changelogs?.write(run.work, this.binding.group, partition, to, run.epoch)) ??
-              [];
-            return ledger.commit(this.binding.group, partition, from, to, run.work, checkpoints);
-          },
+          () =>
+            traceFlush(run.work, async () => {
+              // The changelog first: a crash after it replays the batch, which writes the same state again.
+              const checkpoints =
+                (await this.deps.changelogs?.write(run.work, this.binding.group, partition, to, run.epoch)) ??
+                [];
+              return ledger.commit(this.binding.group, partition, from, to, run.work, checkpoints);
+            }),
           run.control,
           this.waitHooks(partition, 'the state store to commit'),
         );
