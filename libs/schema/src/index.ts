@@ -20,7 +20,13 @@ export { MessageCodec, type DecodedMessage } from './message/message-codec.js';
 
 // JSON Schema and compatibility
 export type { JsonSchema } from './json-schema/json-schema.interface.js';
-export { toJsonSchema } from './json-schema/to-json-schema.js';
+export {
+  toJsonSchema,
+  JSON_SCHEMA_GENERATION,
+  JSON_SCHEMA_GENERATION_COMMENT,
+} from './json-schema/to-json-schema.js';
+// A property's published schema, overridden by hand (class-validator-jsonschema's decorator).
+export { JSONSchema } from 'class-validator-jsonschema';
 export { stableStringify } from './json-schema/stable-stringify.js';
 export {
   compareSchemas,
@@ -76,3 +82,4 @@ export { MessageValidationError, type ValidationIssue } from './errors/message-v
 export { CodecError, type CodecOperation } from './errors/codec.error.js';
 export { AvroSchemaDerivationError } from './avro/avro-schema-derivation.error.js';
 export { UnknownConfluentIdError } from './avro/unknown-confluent-id.error.js';
+export { DuplicateDefinitionNameError } from './json-schema/duplicate-definition-name.error.js';

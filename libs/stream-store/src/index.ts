@@ -6,7 +6,11 @@ export type {
   StreamStoreModuleOptions,
   StreamStoreOptionsFactory,
 } from './interfaces/stream-store-options.interface.js';
-export type { StreamHandlerOptions } from './interfaces/stream-handler-options.interface.js';
+export type {
+  StreamHandlerOptions,
+  StreamHandlerDecoratorOptions,
+  HandlerOutput,
+} from './interfaces/stream-handler-options.interface.js';
 export type { RetryOptions } from './interfaces/retry-options.interface.js';
 export { STREAM_STORE_TRANSPORT } from './constants.js';
 
