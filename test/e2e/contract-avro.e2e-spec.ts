@@ -213,6 +213,11 @@ describe.skipIf(skipReason !== undefined)(
       });
       await app.get(StreamPublisher).publish('orders.out', order);
       const [published] = pythonRead('AvroOrder', 'orders.out', 1);
+      // The headers say it is Avro and which version wrote it: a newer reader resolves it.
+      expect(published.headers).toMatchObject({
+        'content-type': 'avro/binary',
+        'samsa.schema': 'AvroOrder:1',
+      });
       expect(published.value).toEqual({
         id: String(-(2n ** 62n) - 3n),
         total: '-0.10',

@@ -27,10 +27,10 @@ export class RecordPreparer {
   prepare(topic: string, message: object, options: PublishOptions = {}): PreparedRecord {
     const kafkaTopic = this.topicOf(topic);
     checkOptions(options);
-    const { value, definition } = this.encoder.encode(message);
+    const { value, definition, headers } = this.encoder.encode(message);
     return {
       topic: kafkaTopic,
-      message: toMessage(kafkaTopic, value, options),
+      message: toMessage(kafkaTopic, value, options, headers),
       config: topicConfigFor(definition),
     };
   }
@@ -38,10 +38,10 @@ export class RecordPreparer {
   async prepareAsync(topic: string, message: object, options: PublishOptions = {}): Promise<PreparedRecord> {
     const kafkaTopic = this.topicOf(topic);
     checkOptions(options);
-    const { value, definition } = await this.encoder.encodeAsync(message);
+    const { value, definition, headers } = await this.encoder.encodeAsync(message);
     return {
       topic: kafkaTopic,
-      message: toMessage(kafkaTopic, value, options),
+      message: toMessage(kafkaTopic, value, options, headers),
       config: topicConfigFor(definition),
     };
   }
@@ -80,11 +80,14 @@ function checkOptions({ key, partition }: PublishOptions): void {
 }
 
 /** The record, its headers carrying the current trace context (OpenTelemetry, when the application uses it). */
+/** `encoded`: the headers the encoding itself needs (an Avro record's content type and schema). */
 function toMessage(
   topic: string,
   value: Buffer | string | null,
   { key, headers, partition }: PublishOptions,
+  encoded?: Readonly<Record<string, string>>,
 ): ProduceMessage {
-  const trace = traceHeaders(topic, headers);
-  return { key, value, headers: trace ? { ...headers, ...trace } : headers && { ...headers }, partition };
+  const given = encoded ? { ...headers, ...encoded } : headers;
+  const trace = traceHeaders(topic, given);
+  return { key, value, headers: trace ? { ...given, ...trace } : given && { ...given }, partition };
 }
