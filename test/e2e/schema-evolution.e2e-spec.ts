@@ -1,14 +1,14 @@
 // Schema evolution on the real broker: a new version of a schema is checked at startup against the previous
 // version published in `__schema__<Id>`, with the compatibility its @Schema() asks for.
 import { Module, type INestApplication, type Type as ClassType } from '@nestjs/common';
-import { Schema } from '@samsa/schema';
+import { JSON_SCHEMA_GENERATION_COMMENT, Schema } from '@samsa/schema';
 import { NestFactory } from '@nestjs/core';
 import { StreamStoreModule, StreamStoreServer } from '@samsa/stream-store';
 import { IsInt, IsOptional, IsString } from 'class-validator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IsBigInt } from '@samsa/schema';
 import { SchemaIncompatibleError } from '@samsa/stream-store';
-import { consumeAll, kafkaBrokers, uniqueName } from '../support/kafka.js';
+import { consumeAll, createTopic, kafkaBrokers, produce, uniqueName } from '../support/kafka.js';
 
 @Schema('Invoice', { codec: 'avro', version: 1 })
 class InvoiceV1 {
@@ -37,6 +37,11 @@ class InvoiceV2 {
 class InvoiceV2Unchecked {
   @IsBigInt() id!: bigint;
   @IsString() currency!: string;
+}
+
+@Schema('Ledger', { version: 1 })
+class LedgerV1 {
+  @IsString() account!: string;
 }
 
 const apps: INestApplication[] = [];
@@ -104,5 +109,19 @@ describe('schema evolution at startup', () => {
     await start(prefix, [InvoiceV2Unchecked]);
     const published = await consumeAll(`${prefix}__schema__Invoice`, 4, { timeoutMs: 30_000 });
     expect(published.map((record) => String(record.key))).toEqual(['1', 'avro:1', '2', 'avro:2']);
+  }, 120_000);
+
+  it('replaces a JSON Schema an older samsa published under the same version, with a WARN, instead of refusing to start', async () => {
+    const prefix = `${uniqueName('evolution')}.`;
+    // What samsa before generation 2 published for a Date: a oneOf every ISO date matches twice.
+    const older = { type: 'object', properties: { at: { oneOf: [{ type: 'string', format: 'date' }] } } };
+    await createTopic(`${prefix}__schema__Ledger`, 1, { 'cleanup.policy': 'compact' });
+    await produce(`${prefix}__schema__Ledger`, [{ key: '1', value: JSON.stringify(older) }]);
+    await start(prefix, [LedgerV1]);
+    const published = await consumeAll(`${prefix}__schema__Ledger`, 2, { timeoutMs: 30_000 });
+    expect(published.map((record) => String(record.key))).toEqual(['1', '1']);
+    expect(JSON.parse(String(published[1].value))).toMatchObject({
+      $comment: JSON_SCHEMA_GENERATION_COMMENT,
+    });
   }, 120_000);
 });

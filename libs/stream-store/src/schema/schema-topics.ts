@@ -8,7 +8,13 @@ import {
   stableStringify,
   toJsonSchema,
 } from '@samsa/schema';
-import { avroSchemaOf, breakingChanges, describeBreakingChanges, type SchemaDocuments } from '@samsa/schema';
+import {
+  avroSchemaOf,
+  breakingChanges,
+  describeBreakingChanges,
+  JSON_SCHEMA_GENERATION_COMMENT,
+  type SchemaDocuments,
+} from '@samsa/schema';
 import { SCHEMA_TOPIC_PREFIX, STREAM_SCHEMA_REGISTRY, STREAM_STORE_OPTIONS } from '../constants.js';
 import { SchemaConflictError } from '../errors/schema-conflict.error.js';
 import { KafkaConnections } from '../kafka/kafka-connections.js';
@@ -91,7 +97,18 @@ export class SchemaTopics {
       const definition = this.registry.get({ id, version });
       if (!definition) continue;
       const documents = documentsOf(definition);
-      if (published.json.has(version)) {
+      const publishedJson = published.json.get(version) as JsonSchema | undefined;
+      if (publishedJson && publishedJson.$comment !== JSON_SCHEMA_GENERATION_COMMENT) {
+        // An older samsa's description of this version, which could reject messages samsa accepts:
+        // the faithful one replaces it (a class changed at the same time goes unnoticed here).
+        this.logger.warn(
+          `${definition.ref}: ${topic} holds a JSON Schema written by an older samsa; publishing the current one under the same version`,
+        );
+        known.set(version, documents);
+        messages.push({ key: String(version), value: stableStringify(documents.jsonSchema) });
+        continue;
+      }
+      if (publishedJson) {
         this.checkUnchanged(definition, documents, published, topic);
         continue;
       }
