@@ -47,9 +47,6 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.e2e-spec.ts'],
-          // The fault-injection soak still finds violations (README, "The soak"): it runs on demand
-          // (`SAMSA_SOAK=1 npm test`, or `npm run soak`) until it passes, then it joins every run.
-          exclude: process.env.SAMSA_SOAK === '1' ? [] : ['test/e2e/soak.e2e-spec.ts'],
           globalSetup: ['test/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
