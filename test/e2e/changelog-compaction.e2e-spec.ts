@@ -2,22 +2,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Controller, Module, type INestApplication, type Type } from '@nestjs/common';
-import { Ctx } from '@nestjs/microservices';
+import type { INestApplication } from '@nestjs/common';
 import { encodeEnvelope } from '@samsa/schema';
-import BetterSqlite3 from 'better-sqlite3';
-import {
-  InjectStore,
-  StreamContext,
-  StreamHandler,
-  StreamStoreModule,
-  type StateStore,
-} from '@samsa/stream-store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKafka, createTopic, kafkaBrokers, produce, uniqueName, waitFor } from '../support/kafka.js';
 import { startStreamApp } from '../support/stream-app.js';
 import { spawnWorker } from '../support/spawn-worker.js';
 import { bulkValue } from './fixtures/bulk-worker.js';
+import { globCountingApp, sqliteRows, storedCounts } from './fixtures/glob-counting-app.js';
 import { readTopic } from './fixtures/read-topic.js';
 
 const BULK_WORKER = 'test/e2e/fixtures/bulk-worker.ts';
@@ -32,49 +24,8 @@ afterEach(async () => {
   app = undefined;
 });
 
-/** A glob handler over `events.*` counting per key, on its own SQLite file. */
-function countingApp(prefix: string, appId: string, group: string, database: string): Type<unknown> {
-  @Controller()
-  class CountingController {
-    constructor(@InjectStore('counts') private readonly counts: StateStore<number>) {}
-    @StreamHandler('events.*', { group })
-    async count(@Ctx() ctx: StreamContext) {
-      await this.counts.update(ctx.key ?? '', (n) => (n ?? 0) + 1);
-    }
-  }
-  @Module({
-    imports: [
-      StreamStoreModule.forRoot({
-        brokers: kafkaBrokers(),
-        topicPrefix: prefix,
-        appId,
-        store: { type: 'sqlite', database },
-      }),
-      StreamStoreModule.forFeature(['counts']),
-    ],
-    controllers: [CountingController],
-  })
-  class CountingModule {}
-  return CountingModule;
-}
-
-/** Rows of a SQLite file, read from outside the app. */
-function rows<T>(database: string, sql: string): T[] {
-  const db = new BetterSqlite3(database, { readonly: true });
-  try {
-    return db.prepare(sql).all() as T[];
-  } finally {
-    db.close();
-  }
-}
-
-const counts = (database: string) =>
-  new Map(
-    rows<{ key: string; value: string }>(
-      database,
-      `SELECT "key", "value" FROM samsa_state WHERE "store" = 'counts'`,
-    ).map((row) => [row.key, JSON.parse(row.value) as number]),
-  );
+const counts = storedCounts;
+const rows = sqliteRows;
 const offsets = (database: string) =>
   new Map(
     rows<{ topic: string; next_offset: number }>(
@@ -113,7 +64,7 @@ describe('restore from a compacted changelog', () => {
     });
 
     const first = tempDb();
-    app = await startStreamApp(countingApp(prefix, appId, group, first));
+    app = await startStreamApp(globCountingApp(prefix, appId, group, first));
     await produce(a, events(['solo', ...KEYS]));
     await waitFor(() => counts(first).get('k9') === 1, { timeoutMs: 30_000, message: 'first round counted' });
     for (let round = 2; round <= 6; round++) {
@@ -151,7 +102,7 @@ describe('restore from a compacted changelog', () => {
     );
 
     const fresh = tempDb();
-    app = await startStreamApp(countingApp(prefix, appId, group, fresh));
+    app = await startStreamApp(globCountingApp(prefix, appId, group, fresh));
     await waitFor(() => offsets(fresh).get(a) === 61 && offsets(fresh).get(b) === 10, {
       timeoutMs: 30_000,
       message: 'fresh instance restored its positions',

@@ -5,21 +5,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Controller, Module, type INestApplication, type Type } from '@nestjs/common';
-import { Ctx } from '@nestjs/microservices';
+import type { INestApplication } from '@nestjs/common';
 import { encodeEnvelope } from '@samsa/schema';
-import BetterSqlite3 from 'better-sqlite3';
-import {
-  InjectStore,
-  StreamContext,
-  StreamHandler,
-  StreamStoreModule,
-  StreamStoreServer,
-  type StateStore,
-} from '@samsa/stream-store';
+import { StreamStoreServer } from '@samsa/stream-store';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createKafka, createTopic, kafkaBrokers, produce, uniqueName, waitFor } from '../support/kafka.js';
+import { createKafka, createTopic, produce, uniqueName, waitFor } from '../support/kafka.js';
 import { startStreamApp } from '../support/stream-app.js';
+import { globCountingApp, storedCounts } from './fixtures/glob-counting-app.js';
 
 const PARTITIONS = 3;
 const KEYS = Array.from({ length: 30 }, (_, i) => `k${i}`);
@@ -30,42 +22,7 @@ afterEach(async () => {
   await Promise.all(apps.splice(0).map((app) => app.close()));
 });
 
-function countingApp(prefix: string, appId: string, group: string, database: string): Type<unknown> {
-  @Controller()
-  class CountingController {
-    constructor(@InjectStore('counts') private readonly counts: StateStore<number>) {}
-    @StreamHandler('events.*', { group })
-    async count(@Ctx() ctx: StreamContext) {
-      await this.counts.update(ctx.key ?? '', (n) => (n ?? 0) + 1);
-    }
-  }
-  @Module({
-    imports: [
-      StreamStoreModule.forRoot({
-        brokers: kafkaBrokers(),
-        topicPrefix: prefix,
-        appId,
-        store: { type: 'sqlite', database },
-      }),
-      StreamStoreModule.forFeature(['counts']),
-    ],
-    controllers: [CountingController],
-  })
-  class CountingModule {}
-  return CountingModule;
-}
-
-function counts(database: string): Map<string, number> {
-  const db = new BetterSqlite3(database, { readonly: true });
-  try {
-    const rows = db
-      .prepare(`SELECT "key", "value" FROM samsa_state WHERE "store" = 'counts'`)
-      .all() as Array<{ key: string; value: string }>;
-    return new Map(rows.map((row) => [row.key, JSON.parse(row.value) as number]));
-  } finally {
-    db.close();
-  }
-}
+const counts = storedCounts;
 
 const assignedTo = (app: INestApplication) => app.get(StreamStoreServer).handlerStatus()[0]?.assigned ?? [];
 
@@ -80,7 +37,7 @@ describe('co-partitioned assignment', () => {
     const files = [0, 1].map((i) =>
       join(mkdtempSync(join(tmpdir(), 'samsa-copart-')), `instance-${i}.sqlite`),
     );
-    for (const file of files) apps.push(await startStreamApp(countingApp(prefix, appId, group, file)));
+    for (const file of files) apps.push(await startStreamApp(globCountingApp(prefix, appId, group, file)));
     await waitFor(
       () =>
         apps.every((app) => assignedTo(app).length > 0) &&
