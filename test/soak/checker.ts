@@ -244,7 +244,9 @@ function checkOffsets({ ends, committed, state }: SoakEvidence): Invariant {
     records += end;
     const kafka = committed.get(at) ?? -1n;
     const sql = state.offsets.get(at) ?? -1n;
-    if (kafka !== end || sql !== end)
+    // A partition that never had a record has nothing to commit (a glob's topic created late).
+    const reached = (offset: bigint) => offset === end || (end === 0n && offset < 0n);
+    if (!reached(kafka) || !reached(sql))
       violations.push(`${at}: end ${end}, committed in Kafka ${kafka}, in SQL ${sql}`);
   }
   return {

@@ -75,11 +75,12 @@ export class StuckWatch {
         this.kafka.watermarks(topic),
         this.kafka.committed(this.group, topic),
       ]);
-      for (const [partition, { high }] of ends) {
+      for (const [partition, { low, high }] of ends) {
         const id = `${topic}:${partition}`;
         const at = committed.get(partition) ?? -1n;
         const seen = this.progress.get(id);
-        if (!seen || seen.committed !== at || at >= high) {
+        // Without a commit the partition starts at its log start: an empty one has nothing left.
+        if (!seen || seen.committed !== at || (at < 0n ? low : at) >= high) {
           this.progress.set(id, { committed: at, since: now, reported: false });
           continue;
         }
