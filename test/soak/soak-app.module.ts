@@ -73,8 +73,11 @@ export function soakModule(settings: SoakAppSettings): Type<unknown> {
     ) {}
 
     // The count is written before any failure is thrown: a failed attempt's writes must vanish.
+    // Three partitions at a time: the retries' backoffs would otherwise bound a worker to about
+    // the driver's rate, and the concurrent path is under test too.
     @StreamHandler(INPUT_GLOB, {
       group: settings.group,
+      concurrency: 3,
       sink: OUTPUT_TOPIC,
       retry: { attempts: 3, initialDelayMs: 100, maxDelayMs: 400 },
     })
