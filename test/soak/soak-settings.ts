@@ -36,12 +36,15 @@ export const BOUNDED: Preset = {
   drainTimeoutMs: 60_000,
 };
 
-/** `npm run soak`: `minutes` of traffic at 250 records/s, 4 faults a minute. */
+/**
+ * `npm run soak`: `minutes` of traffic at 150 records/s (a lone worker, retrying 1 record in 25
+ * with backoff, one partition at a time, keeps up with that), 4 faults a minute.
+ */
 export function longRun(minutes: number, workers: number): Preset {
   return {
     workers,
     trafficMs: minutes * 60_000,
-    recordsPerSecond: 250,
+    recordsPerSecond: 150,
     faults: { count: Math.max(1, Math.round(minutes * 4)) },
     stuckAfterMs: 30_000,
     drainTimeoutMs: 180_000,
