@@ -97,6 +97,28 @@ describe('SourceRunner', () => {
     expect(published).toHaveLength(1);
   });
 
+  it('stops a generator busy with its next item: stop() resolves after its finally ran', async () => {
+    let producing = false;
+    let closed = false;
+    async function* ticks() {
+      try {
+        for (let i = 0; ; i++) {
+          producing = true;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          yield { i };
+        }
+      } finally {
+        closed = true;
+      }
+    }
+    const source = runner(ticks, { sink: 'numbers', key: () => 'k' });
+    source.start();
+    while (!producing) await new Promise((resolve) => setImmediate(resolve));
+    await source.stop();
+    expect(closed).toBe(true);
+    expect(source.status().state).toBe('stopped');
+  });
+
   it('closes a generator it leaves on a failure, as for await would', async () => {
     let closed = false;
     function* items() {

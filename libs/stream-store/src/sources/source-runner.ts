@@ -17,6 +17,8 @@ type SourceMethod = (context: SourceRunContext) => unknown;
 type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>;
 
 const STOPPED = Symbol('stopped');
+/** How long `stop()` lets a busy generator finish its current item so that `return()` runs. */
+const CLOSE_GRACE_MS = 2_000;
 
 /**
  * Runs one `@StreamSource`: calls the method, reads its iterable one item at a time, hands each item
@@ -181,14 +183,23 @@ export class SourceRunner {
 
   /**
    * Closes an iterator the run left early (`return()`, as `for await` would). An async generator
-   * still busy producing its next item closes once that settles: that is not waited for, so a
-   * source sleeping until its next item cannot hold up shutdown.
+   * still busy producing its next item closes once that settles: that is waited for a short grace
+   * only, so a source sleeping until its next item cannot hold up shutdown.
    */
   private async close(iterator: AnyIterator, pending: boolean): Promise<void> {
     const closing = (async () => iterator.return?.())().catch((error: unknown) =>
       this.logger.warn(`Closing the iterator failed: ${message(error)}`),
     );
-    if (!pending) await closing;
+    if (!pending) return closing;
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), CLOSE_GRACE_MS);
+    });
+    const outcome = await Promise.race([closing, graceOver]);
+    clearTimeout(timer);
+    if (outcome === 'late') {
+      this.logger.warn(`The source was still producing an item after ${CLOSE_GRACE_MS} ms: closing it in the background`);
+    }
   }
 }
 
