@@ -187,9 +187,9 @@ export class SourceRunner {
    * only, so a source sleeping until its next item cannot hold up shutdown.
    */
   private async close(iterator: AnyIterator, pending: boolean): Promise<void> {
-    const closing = (async () => iterator.return?.())().catch((error: unknown) =>
-      this.logger.warn(`Closing the iterator failed: ${message(error)}`),
-    );
+    const closing = (async () => {
+      await iterator.return?.();
+    })().catch((error: unknown) => this.logger.warn(`Closing the iterator failed: ${message(error)}`));
     if (!pending) return closing;
     let timer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<'late'>((resolve) => {
@@ -198,7 +198,9 @@ export class SourceRunner {
     const outcome = await Promise.race([closing, graceOver]);
     clearTimeout(timer);
     if (outcome === 'late') {
-      this.logger.warn(`The source was still producing an item after ${CLOSE_GRACE_MS} ms: closing it in the background`);
+      this.logger.warn(
+        `The source was still producing an item after ${CLOSE_GRACE_MS} ms: closing it in the background`,
+      );
     }
   }
 }
