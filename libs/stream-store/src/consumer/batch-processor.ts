@@ -35,6 +35,7 @@ import type { OutputRelay } from './output-relay.js';
 import { partitionKey, PartitionStatus, type Unmoved } from './partition-status.js';
 import type { ProcessingObserver, RecordResult } from './processing-observer.js';
 import { type OffsetResetPolicy, OutOfRange, StoredPositions } from './stored-positions.js';
+import { TaskQueue } from './task-queue.js';
 
 export interface BatchProcessorDeps {
   deadLetters: DeadLetterWriter;
@@ -104,6 +105,8 @@ export class BatchProcessor {
   private assigned?: Set<string>;
   /** Aborted when the consumer stops: handlers see it as `ctx.signal`. */
   private stopping = new AbortController();
+  /** With state and concurrent partitions: one batch per partition number at a time. */
+  private readonly tasks?: TaskQueue;
 
   constructor(
     private readonly binding: HandlerBinding,
@@ -111,6 +114,7 @@ export class BatchProcessor {
     private readonly deps: BatchProcessorDeps,
   ) {
     this.logger = new Logger(`StreamHandler ${binding.id}`);
+    if (deps.ledger && (binding.options.concurrency ?? 1) > 1) this.tasks = new TaskQueue();
     if (deps.ledger) {
       this.positions = new StoredPositions({
         ledger: deps.ledger,
@@ -193,7 +197,9 @@ export class BatchProcessor {
 
   /** Resolves with the offset of the last record done (handled or dead-lettered). */
   async process(batch: RecordBatch, control: BatchControl): Promise<string | undefined> {
-    const done = await this.processBatch(batch, control);
+    const done = await (this.tasks
+      ? this.tasks.run(batch.partition, () => this.processBatch(batch, control))
+      : this.processBatch(batch, control));
     if (done !== undefined) this.status.moved(batch, nextOffset(done));
     return done;
   }
