@@ -167,8 +167,8 @@ export class ChangelogRestorer {
   }
 
   /**
-   * One transaction: the latest change per key, the checkpoint past the records, and the furthest
-   * positions seen. Resolves with the new checkpoint.
+   * One transaction: the latest change per key, the checkpoint past the records (or at the oldest
+   * batch still held), and the furthest positions seen. Resolves with the offset read up to.
    */
   private async apply(
     backend: StoreBackend,
@@ -179,9 +179,12 @@ export class ChangelogRestorer {
   ): Promise<bigint> {
     const { upserts, deletes, positions } = readChunk(records, fencing);
     const next = BigInt(records[records.length - 1].offset) + 1n;
+    // Never past a batch still held: the next restore must read it again to apply or drop it.
+    const held = fencing.pending.oldest();
+    const checkpoint = held !== undefined && held < next ? held : next;
     await backend.restore(
       { store, partition, upserts, deletes },
-      { store, partition, offset: next.toString() },
+      { store, partition, offset: checkpoint.toString() },
       positions,
     );
     return next;

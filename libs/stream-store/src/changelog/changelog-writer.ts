@@ -9,6 +9,20 @@ import { positionMessage } from './changelog-position.js';
 
 const COMPACTED = { 'cleanup.policy': 'compact' };
 
+/** Whose changes: the consumed partition's batch from `from` to `position.offset`, under `epoch`. */
+export interface BatchIdentity {
+  position: RestoredPosition;
+  from: string | undefined;
+  epoch: number;
+}
+
+/** A batch's changes in the changelogs: checkpoints for its SQL commit, then `confirm()` after it. */
+export interface ChangelogWrite {
+  checkpoints: Checkpoint[];
+  /** Writes the batch's position records: call once its SQL commit succeeded. */
+  confirm(): Promise<void>;
+}
+
 /** A store's changes of one batch, cut into produce requests. */
 interface StoreChunks {
   store: string;
@@ -18,12 +32,13 @@ interface StoreChunks {
 
 /**
  * Writes a batch's state changes to the stores' changelog topics, on the partition of the input
- * partition the state belongs to, then the consumed position as a record of its own, after all of
- * them. Called before the batch's SQL commit; the checkpoints it returns are committed with the
- * state.
+ * partition the state belongs to, before the batch's SQL commit (the checkpoints it returns are
+ * committed with the state); after the commit, the consumed position as a record of its own.
  */
 export class ChangelogWriter {
   private readonly partitionCounts = new Map<string, Promise<number>>();
+  /** Where this process's last position record landed, per changelog `topic:partition`. */
+  private readonly positionAt = new Map<string, string>();
 
   constructor(
     private readonly producer: StreamProducer,
@@ -39,13 +54,13 @@ export class ChangelogWriter {
   async write(
     work: UnitOfWork,
     stores: readonly StoreSettings[],
-    position: RestoredPosition,
-    epoch: number,
+    batch: BatchIdentity,
     checkpointOf: (store: string) => Promise<string | undefined>,
-  ): Promise<Checkpoint[]> {
+  ): Promise<ChangelogWrite> {
+    const { position, epoch } = batch;
     const names = new Set(stores.map((store) => store.name));
     const changes = [...work.writes()].filter(([store, writes]) => names.has(store) && writes.size > 0);
-    if (changes.length === 0) return [];
+    if (changes.length === 0) return { checkpoints: [], confirm: () => Promise.resolve() };
     const partitions = Math.max(await this.inputPartitions(position.topic), work.partition + 1);
     const planned = await Promise.all(
       changes.map(async ([store, writes]): Promise<StoreChunks> => {
@@ -54,44 +69,38 @@ export class ChangelogWriter {
         return { store, topic, chunks: chunks([...writes], work.partition) };
       }),
     );
-    // The position record is restore's proof that every change of the batch is in: it comes after
-    // all of them. One store: it rides in the last chunk (one record batch, appended whole).
-    const marker = positionMessage(position, epoch, work.partition);
     const since = await Promise.all(planned.map(({ store }) => checkpointOf(store)));
-    let spans: Written[];
-    if (planned.length === 1) {
-      const [only] = planned;
-      only.chunks[only.chunks.length - 1].push(marker);
-      spans = [await this.produce(only, position, epoch)];
-    } else {
-      const data = await Promise.all(planned.map((store) => this.produce(store, position, epoch)));
-      const written = await this.producer.send(planned.map(({ topic }) => ({ topic, messages: [marker] })));
-      spans = planned.map(({ topic }, index) => {
-        const base = written.find((metadata) => metadata.topic === topic)?.offset ?? '-1';
-        const previous = data[index];
-        return {
-          first: previous.first,
-          next: next(base, 1),
-          contiguous: previous.contiguous && base === previous.next,
-        };
-      });
-    }
+    const spans = await Promise.all(planned.map((store) => this.produce(store, batch)));
     // A changelog partition takes the writes of every input topic's partition of that number, which
     // other instances may own: the checkpoint moves only over a stretch this instance wrote alone,
-    // right after it. Otherwise it stays, and the next restore replays the stretch with the others'.
-    return planned.flatMap(({ store }, index) => {
+    // right after it (or right after its own last position record). Otherwise it stays, and the
+    // next restore replays the stretch with the others'.
+    const checkpoints = planned.flatMap(({ store, topic }, index) => {
       const { first, next: offset, contiguous } = spans[index];
-      return contiguous && first === (since[index] ?? '0')
-        ? [{ store, partition: work.partition, offset }]
-        : [];
+      const from = since[index] ?? '0';
+      const ownPosition = this.positionAt.get(`${topic}:${work.partition}`);
+      const adjoining = first === from || (ownPosition === from && first === next(from, 1));
+      return contiguous && adjoining ? [{ store, partition: work.partition, offset }] : [];
     });
+    // The position record is restore's proof that the batch's changes were committed: written only
+    // after the SQL commit. Lost with a crash, the batch is handled again (the changes are dropped).
+    const confirm = async () => {
+      const marker = positionMessage(position, epoch, work.partition);
+      const written = await this.producer.send(planned.map(({ topic }) => ({ topic, messages: [marker] })));
+      for (const { topic, offset } of written) this.positionAt.set(`${topic}:${work.partition}`, offset);
+    };
+    return { checkpoints, confirm };
   }
 
   /** Chunks go one after another, each landing whole; contiguous when nothing came between them. */
-  private async produce({ topic, chunks }: StoreChunks, position: RestoredPosition, epoch: number) {
+  private async produce({ topic, chunks }: StoreChunks, { position, from, epoch }: BatchIdentity) {
     let span: Written | undefined;
     for (const messages of chunks) {
-      messages[0].headers = { ...messages[0].headers, ...chunkHeaders(position, epoch, messages.length) };
+      messages[0].headers = {
+        ...messages[0].headers,
+        ...chunkHeaders(position, epoch, messages.length),
+        ...batchHeaders(from, position.offset),
+      };
       const [result] = await this.producer.send([{ topic, messages }]);
       const base = result?.offset ?? '-1';
       span = {
@@ -119,6 +128,13 @@ interface Written {
   first: string;
   next: string;
   contiguous: boolean;
+}
+
+/** Which consumed offsets a batch's chunk covers: a restore applies it once the batch is complete. */
+function batchHeaders(from: string | undefined, to: string): Record<string, string> {
+  const headers: Record<string, string> = { [CHANGELOG_HEADERS.batchTo]: to };
+  if (from !== undefined) headers[CHANGELOG_HEADERS.batchFrom] = from;
+  return headers;
 }
 
 const next = (base: string, count: number) => (BigInt(base) + BigInt(count)).toString();

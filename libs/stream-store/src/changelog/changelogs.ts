@@ -11,12 +11,11 @@ import type { TopicPartition } from '../kafka/kafka-client.interface.js';
 import { StreamMetrics } from '../metrics/stream-metrics.js';
 import type { ResolvedStreamStoreOptions } from '../options/resolve-options.js';
 import { TopicManager } from '../publisher/topic-manager.js';
-import type { Checkpoint } from '../store/backend/journal-sql.js';
 import { StoreRuntime } from '../store/store-runtime.js';
 import type { UnitOfWork } from '../store/unit-of-work.js';
 import { changelogTopic } from './changelog-naming.js';
 import { ChangelogRestorer, type RestoreProgress } from './changelog-restorer.js';
-import { ChangelogWriter } from './changelog-writer.js';
+import { type ChangelogWrite, ChangelogWriter } from './changelog-writer.js';
 import { RestoreReader } from './restore-reader.js';
 import { OwnedPartitions } from './owned-partitions.js';
 import { TtlSweeper } from './ttl-sweeper.js';
@@ -81,25 +80,27 @@ export class Changelogs implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   /**
-   * Produces the batch's changes; the checkpoints go into the batch's SQL commit. `assignedAt`: when
-   * the batch's partition was assigned (wall-clock ms), the base of its fencing epoch.
+   * Produces the batch's changes (it consumed `offsets.from` up to `offsets.to`); the checkpoints go
+   * into the batch's SQL commit, `confirm()` follows it. `assignedAt`: when the batch's partition was
+   * assigned (wall-clock ms), the base of its fencing epoch.
    */
   async write(
     work: UnitOfWork,
     group: string,
     input: TopicPartition,
-    nextOffset: string,
+    offsets: { from: string | undefined; to: string },
     assignedAt: number,
-  ): Promise<Checkpoint[]> {
+  ): Promise<ChangelogWrite> {
+    const nextOffset = offsets.to;
     const stores = this.stores.changelogStores();
-    if (stores.length === 0) return [];
+    if (stores.length === 0) return { checkpoints: [], confirm: () => Promise.resolve() };
     const position = { group, topic: input.topic, partition: input.partition, offset: nextOffset };
     const epoch = this.restorer.writeEpoch(position, assignedAt);
     this.restorer.noteEpoch(position, epoch);
     // Waits for a TTL sweep of the partition: its tombstones must not follow this batch's values.
     await this.owned.write(work.partition, position, epoch);
     const journal = await this.stores.journal();
-    return this.writer.write(work, stores, position, epoch, (store) =>
+    return this.writer.write(work, stores, { position, from: offsets.from, epoch }, (store) =>
       journal.checkpoint(store, work.partition),
     );
   }

@@ -34,6 +34,16 @@ function position(
 /** The headers the writer puts on the first record of a chunk of `records` records. */
 const opens = (epoch: number, records: number) => chunkHeaders({ ...consumed, offset: '' }, epoch, records);
 
+/** The headers of a chunk of a batch that consumed `from` up to `to`. */
+const batch = (epoch: number, records: number, from: number | undefined, to: number): RecordHeaders => ({
+  ...opens(epoch, records),
+  ...(from === undefined ? {} : { [CHANGELOG_HEADERS.batchFrom]: String(from) }),
+  [CHANGELOG_HEADERS.batchTo]: String(to),
+});
+
+const values = (chunk: { upserts: Array<{ key: string; value: string }> }) =>
+  Object.fromEntries(chunk.upserts.map(({ key, value }) => [key, value]));
+
 describe('readChunk', () => {
   it('keeps the latest change per key, tombstones as deletes, expiry from its header; positions are not state', () => {
     const chunk = readChunk(
@@ -96,5 +106,89 @@ describe('readChunk', () => {
     expect(readChunk([position(1, 40, 2), position(2, 30, 2)], fencing).positions).toEqual([
       { ...consumed, offset: '40' },
     ]);
+  });
+
+  describe('a batch’s changes count once the log shows the batch complete', () => {
+    it('drops the changes of a batch whose position record was never written (its commit never happened)', () => {
+      // A writer killed between its changes and its position record: k=6 was never committed.
+      // The next owner handled offsets 10.. again from k=5 and wrote k=6 for offset 10 only.
+      const chunk = readChunk(
+        [
+          record(0, 'k', '5', batch(1, 1, 8, 10)),
+          position(1, 10, 1),
+          record(2, 'k', '6', batch(1, 2, 10, 12)),
+          record(3, 'j', '1'),
+          record(4, 'k', '6', batch(2, 1, 10, 11)),
+          position(5, 11, 2),
+        ],
+        startFencing(new Map()),
+      );
+      expect(values(chunk)).toEqual({ k: '6' });
+      expect(chunk.positions).toEqual([{ ...consumed, offset: '11' }]);
+    });
+
+    it('holds a batch until its position record, also across fetches, and the checkpoint stays before it', () => {
+      const fencing = startFencing(new Map());
+      const first = readChunk([record(7, 'k', '1', batch(1, 3, undefined, 4)), record(8, 'j', '1')], fencing);
+      expect(first.upserts).toEqual([]);
+      expect(fencing.pending.oldest()).toBe(7n);
+      const second = readChunk([position(9, 4, 1)], fencing);
+      expect(values(second)).toEqual({ k: '1', j: '1' });
+      expect(second.positions).toEqual([{ ...consumed, offset: '4' }]);
+      expect(fencing.pending.oldest()).toBeUndefined();
+    });
+
+    it('applies a batch once when a failed write was retried before its position record', () => {
+      const chunk = readChunk(
+        [record(0, 'k', '3', batch(1, 1, 0, 2)), record(1, 'k', '3', batch(1, 1, 0, 2)), position(2, 2, 1)],
+        startFencing(new Map()),
+      );
+      expect(values(chunk)).toEqual({ k: '3' });
+    });
+
+    it('applies a batch whose position record compaction removed once a later one of its partition covers it', () => {
+      const fencing = startFencing(new Map());
+      const held = readChunk([record(0, 'a', '1', batch(1, 2, 0, 5)), record(1, 'b', '1')], fencing);
+      expect(held.upserts).toEqual([]);
+      const chunk = readChunk([record(9, 'b', '2', batch(1, 2, 5, 8)), position(10, 8, 1)], fencing);
+      expect(values(chunk)).toEqual({ a: '1', b: '2' });
+    });
+
+    it('a later position record of the partition vouches for batches compaction left without theirs', () => {
+      // Compacted: batch 0..11's first record (solo) is left, the next batches' first records are not.
+      const chunk = readChunk(
+        [record(0, 'solo', '1', batch(1, 12, undefined, 11)), record(57, 'k', '6'), position(60, 61, 1)],
+        startFencing(new Map()),
+      );
+      expect(values(chunk)).toEqual({ solo: '1', k: '6' });
+    });
+
+    it('a held value never overwrites a newer one of its key read meanwhile (topics sharing keys)', () => {
+      const other = { ...consumed, topic: 'other' };
+      const fencing = startFencing(new Map());
+      readChunk([record(0, 'k', '1', batch(1, 1, 0, 1))], fencing);
+      // Another consumed partition writes k later and completes first.
+      const otherBatch = chunkHeaders({ ...other, offset: '' }, 1, 2);
+      const otherPosition = positionMessage({ ...other, offset: '3' }, 1, 0);
+      readChunk(
+        [
+          record(1, 'k', '2', {
+            ...otherBatch,
+            [CHANGELOG_HEADERS.batchFrom]: '2',
+            [CHANGELOG_HEADERS.batchTo]: '3',
+          }),
+          record(2, otherPosition.key, otherPosition.value),
+        ],
+        fencing,
+      );
+      const late = readChunk([position(3, 1, 1)], fencing);
+      expect(late.upserts).toEqual([]);
+      expect(late.positions).toEqual([{ ...consumed, offset: '1' }]);
+    });
+
+    it('applies chunks that name no batch (expiry tombstones, older changelogs) as read', () => {
+      const chunk = readChunk([record(0, 'k', null, opens(1, 1))], startFencing(new Map()));
+      expect(chunk.deletes).toEqual(['k']);
+    });
   });
 });

@@ -57,8 +57,11 @@ async function setup() {
     const work = new UnitOfWork(0);
     await currentUnitOfWork.run(work, () => sessions.set('k', value));
     work.keepRecord();
-    const checkpoints = await changelogs.write(work, GROUP, input, to, 1);
-    return () => ledger.commit(GROUP, input, from, to, work, checkpoints);
+    const written = await changelogs.write(work, GROUP, input, { from, to }, 1);
+    return async () => {
+      await ledger.commit(GROUP, input, from, to, work, written.checkpoints);
+      await written.confirm();
+    };
   };
   const history = () => log.filter((record) => record.key === 'k').map((record) => record.value);
   return { runtime, sessions, changelogs, batch, history };

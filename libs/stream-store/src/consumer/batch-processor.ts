@@ -620,27 +620,53 @@ export class BatchProcessor {
         return undefined;
       }
       try {
-        const outbox = await this.whenAvailable(
+        const committed = await this.whenAvailable(
           () =>
             traceFlush(run.work, async () => {
               // The changelog first: a crash after it replays the batch, which writes the same state again.
-              const checkpoints =
-                (await this.deps.changelogs?.write(run.work, this.binding.group, partition, to, run.epoch)) ??
-                [];
-              return ledger.commit(this.binding.group, partition, from, to, run.work, checkpoints);
+              const changelog = await this.deps.changelogs?.write(
+                run.work,
+                this.binding.group,
+                partition,
+                { from, to },
+                run.epoch,
+              );
+              const checkpoints = changelog?.checkpoints ?? [];
+              const outbox = await ledger.commit(
+                this.binding.group,
+                partition,
+                from,
+                to,
+                run.work,
+                checkpoints,
+              );
+              return { outbox, changelog };
             }),
           run.control,
           this.waitHooks(partition, 'the state store to commit'),
         );
-        if (outbox === INTERRUPTED) {
+        if (committed === INTERRUPTED) {
           this.positions?.forget(partition);
           return undefined;
         }
+        const { outbox, changelog } = committed;
         this.positions?.committed(partition, to);
         // A committed batch ends any wait of its partition, whichever step marked it.
         this.status.recovered(partition);
         this.deps.observer.flush(this.binding.id, performance.now() - started);
-        await this.deps.outputs.relay(ledger, outbox);
+        // Restores apply the batch's changes once a position record covers it: written only after its
+        // outputs are out, so an instance that dies before has its batch handled again elsewhere
+        // (outputs repeated, in order) instead of adopted with outputs that come late or never.
+        if (await this.deps.outputs.relay(ledger, outbox)) {
+          await changelog
+            ?.confirm()
+            .catch((error: unknown) =>
+              this.logger.warn(
+                `${partitionKey(partition)}: the changelog position record was not written (${message(error)}); ` +
+                  "the partition's next one covers the batch",
+              ),
+            );
+        }
       } catch (error) {
         this.positions?.forget(partition);
         if (!(error instanceof StaleAssignmentError)) throw error;

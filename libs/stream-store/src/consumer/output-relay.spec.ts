@@ -118,7 +118,7 @@ describe('OutputRelay', () => {
     );
     const ledger = new FakeLedger();
     const relay = new OutputRelay(producer, topics, observer, { backoff: FAST });
-    const commits: Promise<void>[] = [];
+    const commits: Promise<boolean>[] = [];
     for (let batch = 0; batch < 20; batch++) {
       const values = range(batch * 5, batch * 5 + 5);
       commits.push(relay.relay(ledger.asLedger, ledger.commit('a', values)));

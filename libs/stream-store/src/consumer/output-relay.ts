@@ -117,17 +117,21 @@ export class OutputRelay {
   }
 
   /**
-   * Hands in the rows a commit wrote to the outbox and resolves once they are out - or once an attempt
-   * at one of their topics failed (they stay in the outbox and go out later, in order). Never throws.
+   * Hands in the rows a commit wrote to the outbox and resolves once they are out (true) - or once an
+   * attempt at one of their topics failed (false: they stay in the outbox and go out later, in order).
+   * Never throws.
    */
-  async relay(ledger: OffsetLedger, rows: Commit): Promise<void> {
-    if (rows.length === 0 || this.closed) return;
+  async relay(ledger: OffsetLedger, rows: Commit): Promise<boolean> {
+    if (rows.length === 0) return true;
+    if (this.closed) return false;
     this.ledger ??= ledger;
     const pending = rows.map((row) => readOutboxRow(row));
     this.backlog.added(pending.length);
     if (this.fromSql) this.handedInFromSql++;
     else if (!this.queue.push(pending)) this.overflow();
-    await this.wait({ ids: new Set(pending.map((row) => row.id)), topics: topicsOf(pending) });
+    const waiting = new Set(pending.map((row) => row.id));
+    await this.wait({ ids: waiting, topics: topicsOf(pending) });
+    return waiting.size === 0;
   }
 
   /**
