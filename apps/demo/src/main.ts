@@ -37,12 +37,22 @@ if (once) {
   logger.log('Scenario complete: every check passed');
   process.exit(0);
 }
-const ticker = keepPublishing(app);
+const publishing = keepPublishing(app);
 logger.log('Running until Ctrl-C');
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    clearInterval(ticker);
-    void app.close().then(() => process.exit(0));
+    publishing
+      .stop()
+      .then(() => app.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error(
+            `Shutdown failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+          );
+          process.exit(1);
+        },
+      );
   });
 }
 

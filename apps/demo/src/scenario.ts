@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import { type INestApplication, Logger } from '@nestjs/common';
 import { StreamPublisher } from '@samsa/stream-store';
 import { ContentMessage } from './content/content.message.js';
 import { DemoProgress } from './demo-progress.js';
@@ -75,11 +75,24 @@ export async function scenarioDone(app: INestApplication, timeoutMs = 120_000): 
 }
 
 /** A random status event every few seconds, so a running demo keeps showing what happens. */
-export function keepPublishing(app: INestApplication, everyMs = 3_000): NodeJS.Timeout {
+export function keepPublishing(app: INestApplication, everyMs = 3_000): { stop(): Promise<void> } {
   const publisher = app.get(StreamPublisher);
-  return setInterval(() => {
+  const logger = new Logger('Demo');
+  const inFlight = new Set<Promise<unknown>>();
+  const ticker = setInterval(() => {
     const deployment = `d${1 + Math.floor(Math.random() * 3)}`;
     const value = STATUSES[Math.floor(Math.random() * STATUSES.length)];
-    void publisher.publish('events.connection.status', status(deployment, value), { key: deployment });
+    const sent = publisher
+      .publish('events.connection.status', status(deployment, value), { key: deployment })
+      .catch((error: unknown) => logger.warn(`A status change was not published: ${String(error)}`))
+      .finally(() => inFlight.delete(sent));
+    inFlight.add(sent);
   }, everyMs);
+  // Shutdown waits for a publish under way: closed under it, the producer would fail it.
+  return {
+    stop: async () => {
+      clearInterval(ticker);
+      await Promise.all(inFlight);
+    },
+  };
 }
