@@ -15,8 +15,13 @@ function member(partitions: Record<string, number>) {
   } as unknown as StreamConsumer;
   const admin = {
     listTopics: async () => Object.keys(partitions),
-    fetchTopicOffsets: async (topic: string) =>
-      Array.from({ length: partitions[topic] }, (_, partition) => ({ partition, low: '0', high: '0' })),
+    describeTopics: async (topics: string[]) =>
+      new Map(
+        topics.map((topic) => [
+          topic,
+          Array.from({ length: partitions[topic] }, (_, partition) => ({ partition })),
+        ]),
+      ),
   } as unknown as StreamAdmin;
   const binding = {
     id: 'Counter.count',

@@ -108,9 +108,8 @@ export class GroupMember {
    */
   private async warnUnequalPartitionCounts(topics: string[]): Promise<void> {
     if (topics.length < 2) return;
-    const counts = await Promise.all(
-      topics.map(async (topic) => `${topic}: ${(await this.admin.fetchTopicOffsets(topic)).length}`),
-    ).catch(() => undefined); // only a warning: the join goes on
+    const described = await this.admin.describeTopics(topics).catch(() => undefined); // only a warning
+    const counts = described && topics.map((topic) => `${topic}: ${described.get(topic)?.length ?? 0}`);
     if (!counts || new Set(counts.map((count) => count.split(': ')[1])).size < 2) return;
     this.logger.warn(
       `The topics of ${this.binding.id} have different partition counts (${counts.join(', ')}): a key ` +
