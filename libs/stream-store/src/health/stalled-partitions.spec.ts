@@ -55,4 +55,24 @@ describe('StallWatch', () => {
       await watch.check(admin, [handler({ 'in:0': { forMs: 20_000, next: '95' } })], 20_000, 30_000),
     ).toEqual([]);
   });
+
+  it('asks Kafka at most once per topic and group within its cache time, however often health is checked', async () => {
+    let asked = 0;
+    const counting = {
+      fetchTopicOffsets: async () => {
+        asked++;
+        return [{ partition: 0, low: '0', high: '100' }];
+      },
+      fetchGroupOffsets: async () => {
+        asked++;
+        return [{ topic: 'in', partition: 0, offset: '40' }];
+      },
+    } as unknown as StreamAdmin;
+    const watch = new StallWatch(5_000);
+    const idle = handler({ 'in:0': { forMs: 3_600_000 } });
+    for (let now = 0; now < 5_000; now += 500) await watch.check(counting, [idle], 20_000, now);
+    expect(asked).toBe(2);
+    await watch.check(counting, [idle], 20_000, 5_000);
+    expect(asked).toBe(4);
+  });
 });

@@ -20,6 +20,14 @@ export interface StalledPartition {
 export class StallWatch {
   /** Per partition: the position records were first seen waiting after, and when. */
   private readonly seen = new Map<string, { position: string; at: number }>();
+  /** Log ends and committed offsets as last asked, per topic and per group: probes come often. */
+  private readonly asked = new Map<string, { at: number; answer: Promise<unknown> }>();
+
+  /**
+   * @param cacheMs how long an answer from Kafka is reused: a liveness probe every second costs one
+   *   ListOffsets per topic and one OffsetFetch per group in that time, not one per probe.
+   */
+  constructor(private readonly cacheMs = 5_000) {}
 
   async check(
     admin: StreamAdmin,
@@ -34,8 +42,18 @@ export class StallWatch {
       if (unmoved.length === 0) continue;
       const topics = [...new Set(unmoved.map(([key]) => key.slice(0, key.lastIndexOf(':'))))];
       const [ends, committed] = await Promise.all([
-        Promise.all(topics.map(async (topic) => [topic, await admin.fetchTopicOffsets(topic)] as const)),
-        admin.fetchGroupOffsets(handler.group, topics),
+        Promise.all(
+          topics.map(
+            async (topic) =>
+              [
+                topic,
+                await this.ask(`end\u0000${topic}`, now, () => admin.fetchTopicOffsets(topic)),
+              ] as const,
+          ),
+        ),
+        this.ask(`group\u0000${handler.group}\u0000${topics.join('\u0000')}`, now, () =>
+          admin.fetchGroupOffsets(handler.group, topics),
+        ),
       ]);
       const endOf = new Map(
         ends.flatMap(([topic, offsets]) => offsets.map((end) => [`${topic}:${end.partition}`, end])),
@@ -59,5 +77,16 @@ export class StallWatch {
     }
     for (const id of this.seen.keys()) if (!current.has(id)) this.seen.delete(id);
     return stalled;
+  }
+
+  /** Kafka's answer to `question`, reused for `cacheMs`; a failed one is asked again next time. */
+  private ask<T>(question: string, now: number, query: () => Promise<T>): Promise<T> {
+    for (const [key, { at }] of this.asked) if (now - at >= this.cacheMs) this.asked.delete(key);
+    const cached = this.asked.get(question);
+    if (cached) return cached.answer as Promise<T>;
+    const answer = query();
+    this.asked.set(question, { at: now, answer });
+    answer.catch(() => this.asked.delete(question));
+    return answer;
   }
 }
