@@ -54,15 +54,23 @@ export async function runSoak(settings: SoakSettings): Promise<SoakReport> {
   const outputTopic = `${prefix}${OUTPUT_TOPIC}`;
   const inputTopics = [0, 1].map((n) => `${prefix}${inputTopic(n)}`);
   const schedule = faultSchedule(mulberry32(seed), settings.trafficMs, settings.faults);
+  // Odd seeds run the handler with concurrency 3 (partitions side by side), even ones with 1.
+  const concurrency = process.env.SOAK_CONCURRENCY ?? (seed % 2 === 0 ? '1' : '3');
   log(
-    `[soak] seed ${seed}, ${settings.store}, ${settings.workers} workers, ${settings.trafficMs / 1000} s at ${settings.recordsPerSecond} records/s; topics ${prefix}*; logs in ${workDir}`,
+    `[soak] seed ${seed}, ${settings.store}, ${settings.workers} workers, handler concurrency ${concurrency}, ${settings.trafficMs / 1000} s at ${settings.recordsPerSecond} records/s; topics ${prefix}*; logs in ${workDir}`,
   );
   log(`[soak] faults: ${schedule.map(describeFault).join('; ')}`);
 
   const pgSchema = `soak_${seed}_${randomBytes(3).toString('hex')}`;
   const sqliteFile = (n: number) => join(workDir, `w${n}.sqlite`);
   const pool = new WorkerPool(
-    { KAFKA_BROKERS: settings.brokers, TOPIC_PREFIX: prefix, GROUP: group, NO_COLOR: '1' },
+    {
+      KAFKA_BROKERS: settings.brokers,
+      TOPIC_PREFIX: prefix,
+      GROUP: group,
+      NO_COLOR: '1',
+      SOAK_CONCURRENCY: concurrency,
+    },
     (n): StoreEnv =>
       settings.store === 'sqlite'
         ? { STORE_FILE: sqliteFile(n) }
