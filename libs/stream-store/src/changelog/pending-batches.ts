@@ -17,11 +17,12 @@ export interface PendingBatch {
  * Batches whose changes were read but no position record covering them yet. The position record
  * is written after the batch's SQL commit and outputs: changes without one were never committed
  * (or their instance died before its outputs were out), and applied they would count the batch
- * twice once its records are handled again from the older position. So a batch's changes wait:
- * - a position record of its partition at or past the batch's end releases it (compaction keeps
- *   only the latest position record of a partition: it vouches for the batches before it);
- * - a later batch of its partition starting from the same offset is a redo: the held one is dropped.
- * What is still held when the log ends is not applied (nor passed by the checkpoint).
+ * twice once its records are handled again from the older position. So a batch's changes wait for
+ * a position record of its partition, which vouches for its lineage: the chain of held batches,
+ * each starting where the one before ended, that ends at the record's offset. Held batches older
+ * than where the chain breaks are released too (compaction removed the chunk headers in between);
+ * the others were abandoned attempts (a crash, a redo elsewhere) and are dropped. What is still
+ * held when the log ends is not applied (nor passed by the checkpoint).
  */
 export class PendingBatches {
   private readonly byPartition = new Map<string, PendingBatch[]>();
@@ -30,18 +31,13 @@ export class PendingBatches {
   /** Per held key: the newest changelog offset applied meanwhile (a held older value must not win). */
   private readonly appliedSince = new Map<string, bigint>();
 
-  /**
-   * The batch `(id, epoch, to)` a chunk at `offset` belongs to, opened unless held already (a retried
-   * write repeats it); held batches of the partition it redoes are dropped.
-   */
+  /** The batch `(id, epoch, to)` a chunk at `offset` belongs to, opened unless held already (a retried write repeats it). */
   open(batch: Omit<PendingBatch, 'first' | 'records'>, offset: bigint): PendingBatch {
     const held = this.byPartition.get(batch.id) ?? [];
     const same = held.find((entry) => entry.epoch === batch.epoch && entry.to === batch.to);
     if (same) return same;
-    const redone = held.filter((entry) => entry.from === batch.from);
     const opened: PendingBatch = { ...batch, first: offset, records: [] };
-    this.byPartition.set(batch.id, [...held.filter((entry) => !redone.includes(entry)), opened]);
-    for (const entry of redone) this.forget(entry.records);
+    this.byPartition.set(batch.id, [...held, opened]);
     return opened;
   }
 
@@ -58,14 +54,28 @@ export class PendingBatches {
     if (since === undefined || offset > since) this.appliedSince.set(key, offset);
   }
 
-  /** A position record of `id` at consumed offset `to`: the records of the batches it covers. */
+  /**
+   * A position record of `id` at consumed offset `to`: the records of the batches it vouches for
+   * (oldest first). The partition's other held batches up to `to` are dropped; later ones wait.
+   */
   covered(id: string, to: string): KafkaRecord[] {
     const held = this.byPartition.get(id) ?? [];
-    const covered = held.filter((entry) => BigInt(entry.to) <= BigInt(to));
-    const rest = held.filter((entry) => !covered.includes(entry));
-    if (rest.length > 0) this.byPartition.set(id, rest);
+    const chain: PendingBatch[] = [];
+    let start: string | undefined = to;
+    for (let link = held.find((entry) => entry.to === start); link;) {
+      chain.push(link);
+      start = link.from;
+      link = held.find((entry) => entry.to === start && !chain.includes(entry));
+    }
+    const upTo = (entry: PendingBatch, offset: string) => BigInt(entry.to) <= BigInt(offset);
+    const rest = held.filter((entry) => !chain.includes(entry));
+    const older = start === undefined ? [] : rest.filter((entry) => upTo(entry, start));
+    const abandoned = rest.filter((entry) => !older.includes(entry) && upTo(entry, to));
+    const waiting = rest.filter((entry) => !older.includes(entry) && !abandoned.includes(entry));
+    if (waiting.length > 0) this.byPartition.set(id, waiting);
     else this.byPartition.delete(id);
-    return this.take(covered);
+    for (const entry of abandoned) this.forget(entry.records);
+    return this.take([...older, ...chain]);
   }
 
   /** Changelog offset of the oldest held record; undefined when nothing is held. */

@@ -127,6 +127,23 @@ describe('readChunk', () => {
       expect(chunk.positions).toEqual([{ ...consumed, offset: '11' }]);
     });
 
+    it('a position record vouches for its lineage: an abandoned attempt from the same offset is dropped, the batch it redid is kept', () => {
+      // Batch 10..20 committed (its position record lost with its instance); an attempt elsewhere from
+      // 10 died before committing; the first instance's next batch 20..25 and its position record came.
+      const chunk = readChunk(
+        [
+          record(0, 'a', '1', batch(1, 2, 10, 20)),
+          record(1, 'b', '1'),
+          record(2, 'a', '9', batch(2, 1, 10, 15)),
+          // The first instance's next assignment: a newer epoch.
+          record(3, 'c', '1', batch(3, 1, 20, 25)),
+          position(4, 25, 3),
+        ],
+        startFencing(new Map()),
+      );
+      expect(values(chunk)).toEqual({ a: '1', b: '1', c: '1' });
+    });
+
     it('holds a batch until its position record, also across fetches, and the checkpoint stays before it', () => {
       const fencing = startFencing(new Map());
       const first = readChunk([record(7, 'k', '1', batch(1, 3, undefined, 4)), record(8, 'j', '1')], fencing);
