@@ -33,6 +33,7 @@ describe('@samsa/schema public API', () => {
         'MAX_DATA_DEPTH',
         'MessageCodec',
         'MessageValidationError',
+        'MissingAvscError',
         'NotASchemaClassError',
         'SCHEMA_HEADER',
         'Schema',

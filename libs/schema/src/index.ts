@@ -82,4 +82,5 @@ export { MessageValidationError, type ValidationIssue } from './errors/message-v
 export { CodecError, type CodecOperation } from './errors/codec.error.js';
 export { AvroSchemaDerivationError } from './avro/avro-schema-derivation.error.js';
 export { UnknownConfluentIdError } from './avro/unknown-confluent-id.error.js';
+export { MissingAvscError } from './avro/missing-avsc.error.js';
 export { DuplicateDefinitionNameError } from './json-schema/duplicate-definition-name.error.js';

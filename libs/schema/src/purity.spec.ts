@@ -22,6 +22,19 @@ function importedModules(source: string): string[] {
   return patterns.flatMap((pattern) => [...source.matchAll(pattern)].map((match) => match[1]));
 }
 
+/** Statements that load avsc at run time: every import or re-export of it but `import type`, `import()`, `require()`. */
+function avscValueImports(source: string): string[] {
+  const patterns = [
+    /^\s*((?:import|export)\b(?!\s+type\b)[^'";]*?\bfrom\s*['"]avsc['"])/gm,
+    /^\s*(import\s*['"]avsc['"])/gm,
+    /\b(import\s*\(\s*['"]avsc['"]\s*\))/g,
+    /\b(require\s*\(\s*['"]avsc['"]\s*\))/g,
+  ];
+  return patterns.flatMap((pattern) =>
+    [...source.matchAll(pattern)].map((match) => match[1].replace(/\s+/g, ' ')),
+  );
+}
+
 function sourceFiles(directory: string): string[] {
   return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
     const path = join(directory, entry.name);
@@ -75,6 +88,45 @@ describe('libs/schema purity', () => {
       ),
     );
     expect(violations).toEqual([]);
+  });
+
+  it('loads avsc (an optional peer dependency) only through avro/avsc.ts, on first use', () => {
+    const loader = join(root, 'avro', 'avsc.ts');
+    const valueImports = files
+      .filter((file) => file !== loader && !file.endsWith('.spec.ts'))
+      .flatMap((file) =>
+        avscValueImports(readFileSync(file, 'utf8')).map(
+          (statement) => `${relative(root, file)}: ${statement}`,
+        ),
+      );
+    expect(valueImports).toEqual([]);
+    expect(readFileSync(loader, 'utf8')).toContain("require('avsc')");
+  });
+
+  it('tells a value import of avsc from a type-only one', () => {
+    const source = [
+      "import type avro from 'avsc';",
+      "import type { Schema } from 'avsc';",
+      "import avro from 'avsc';",
+      "import { Type, type Schema } from 'avsc';",
+      "import { type Schema } from 'avsc';",
+      "import * as avro from 'avsc';",
+      "export { Type } from 'avsc';",
+      "import 'avsc';",
+      "const lazy = await import('avsc');",
+      "const required = require('avsc');",
+      "import type { X } from 'avsc-other';",
+    ].join('\n');
+    expect(avscValueImports(source)).toEqual([
+      "import avro from 'avsc'",
+      "import { Type, type Schema } from 'avsc'",
+      "import { type Schema } from 'avsc'",
+      "import * as avro from 'avsc'",
+      "export { Type } from 'avsc'",
+      "import 'avsc'",
+      "import('avsc')",
+      "require('avsc')",
+    ]);
   });
 
   it('ends every relative import with .js (NodeNext ESM)', () => {

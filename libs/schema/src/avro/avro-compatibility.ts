@@ -1,16 +1,18 @@
-import avro from 'avsc';
+import type avro from 'avsc';
 import type { AvroSchema } from '../codecs/avro.codec.js';
 import { errorMessage } from '../codecs/error-message.js';
 import type { BreakingChange } from '../json-schema/compare-schemas.js';
 import type { SchemaCompatibility } from '../interfaces/schema-options.interface.js';
 import { compileAvroSchema } from './avro-type.js';
+import { avsc } from './avsc.js';
 
 /**
  * The changes from `previous` to `next` that break `mode`, judged by Avro schema resolution (avsc's
  * `createResolver`, the Avro specification's rules): `backward`, the new schema reads data written with the
  * previous one (a new field needs a default, a type may only be promoted, e.g. `int` → `long`); `forward`, the
  * previous schema reads data written with the new one (a removed field needs a default in the previous schema);
- * `full`, both; `none`, nothing. Each change names the field and its old and new types.
+ * `full`, both; `none`, nothing. Each change names the field and its old and new types. Throws
+ * `MissingAvscError` when avsc is not installed.
  */
 export function avroBreakingChanges(
   previous: AvroSchema | avro.Type,
@@ -54,7 +56,8 @@ function walk(
   readerIs: 'new' | 'previous',
   found: BreakingChange[],
 ) {
-  if (!(reader instanceof avro.types.RecordType) || !(writer instanceof avro.types.RecordType)) {
+  const { RecordType } = avsc().types;
+  if (!(reader instanceof RecordType) || !(writer instanceof RecordType)) {
     if (!resolves(reader, writer))
       found.push({ path: path || '(root)', change: 'type changed', ...types(reader, writer, readerIs) });
     return;
@@ -130,5 +133,5 @@ function schemaName(schema: unknown): string {
 }
 
 function asType(schema: AvroSchema | avro.Type): avro.Type {
-  return schema instanceof avro.Type ? schema : compileAvroSchema(schema);
+  return schema instanceof avsc().Type ? schema : compileAvroSchema(schema);
 }

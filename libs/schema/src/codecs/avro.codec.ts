@@ -1,5 +1,6 @@
 import type avro from 'avsc';
 import { compileAvroSchema } from '../avro/avro-type.js';
+import { avsc } from '../avro/avsc.js';
 import { CodecError } from '../errors/codec.error.js';
 import type { Codec } from './codec.interface.js';
 import { errorMessage } from './error-message.js';
@@ -25,11 +26,14 @@ export class AvroCodec<T = unknown> implements Codec<T> {
   private readonly resolvers = new WeakMap<AvroCodec<unknown>, Resolver | Error>();
 
   /**
-   * Compiles the schema; an invalid schema throws `CodecError` (operation `compile`). `numberLongs` lists `long`
-   * schema objects (by identity) to read as `number` instead of `bigint`.
+   * Compiles the schema; an invalid schema throws `CodecError` (operation `compile`), a missing avsc (an optional
+   * peer dependency) `MissingAvscError`. `numberLongs` lists `long` schema objects (by identity) to read as
+   * `number` instead of `bigint`.
    */
   constructor(schema: AvroSchema, schemaName?: string, numberLongs?: WeakSet<object>) {
     this.schemaName = schemaName ?? namedSchema(schema) ?? 'avro schema';
+    // Outside the try: a missing avsc is not the schema's fault.
+    avsc();
     try {
       this.type = compileAvroSchema(schema, numberLongs);
     } catch (error) {

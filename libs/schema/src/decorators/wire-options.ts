@@ -1,4 +1,5 @@
 import { compileAvroSchema } from '../avro/avro-type.js';
+import { avsc } from '../avro/avsc.js';
 import type { AvroSchema } from '../codecs/avro.codec.js';
 import { errorMessage } from '../codecs/error-message.js';
 import { InvalidSchemaOptionsError } from '../errors/invalid-schema-options.error.js';
@@ -52,6 +53,8 @@ function checkAvroSchema(schema: AvroSchema, invalid: (problem: string) => Error
       'avroSchema must be an Avro record schema ({ type: "record", name, fields }): a message is a record.',
     );
   }
+  // Outside the try: a missing avsc (MissingAvscError) is not the schema's fault.
+  avsc();
   try {
     compileAvroSchema(schema);
   } catch (error) {
