@@ -14,13 +14,28 @@ export interface AsyncApiServer {
   description?: string;
 }
 
+/** A payload schema in another format than AsyncAPI's JSON Schema, e.g. an Avro schema. */
+export interface AsyncApiMultiFormatSchema {
+  /** e.g. `application/vnd.apache.avro;version=1.9.0`. */
+  schemaFormat: string;
+  schema: unknown;
+}
+
 export interface AsyncApiMessage {
-  /** The schema reference carried in the envelope, e.g. `Order:1`, or a generic name. */
+  /** The schema reference carried in the envelope (in the `samsa.schema` header for Avro), or a generic name. */
   name: string;
   title: string;
   summary?: string;
+  /** `application/json` for samsa's envelope, `avro/binary` for Avro schemas. */
   contentType: string;
-  payload: JsonSchema;
+  /** The Kafka record headers samsa writes (Avro schemas). */
+  headers?: JsonSchema;
+  /** The envelope's JSON Schema, or for Avro schemas the Avro schema. */
+  payload: JsonSchema | AsyncApiMultiFormatSchema;
+  /** For Avro schemas with a `confluentId`: the value starts with the Confluent frame (magic byte, schema id). */
+  bindings?: {
+    kafka: { schemaIdLocation: 'payload'; schemaIdPayloadEncoding: 'confluent'; bindingVersion: string };
+  };
 }
 
 export interface AsyncApiChannel {
@@ -58,7 +73,7 @@ export interface AsyncApiDocument {
   components: {
     /** The JSON Schema of each registered schema's data, by `<Id>_v<version>`. */
     schemas: Record<string, JsonSchema>;
-    /** One message per registered schema (its envelope), by `<Id>_v<version>`, and generic ones. */
+    /** One message per registered schema (its envelope, or its Avro binary), by `<Id>_v<version>`, and generic ones. */
     messages: Record<string, AsyncApiMessage>;
   };
 }

@@ -318,3 +318,84 @@ describe('generateAsyncApi: what handlers send', () => {
     });
   });
 });
+
+@Schema('Reading', { codec: 'avro', streams: ['readings'] })
+class Reading {
+  @IsString() sensor!: string;
+  @IsInt() value!: number;
+}
+
+@Schema('Alert', {
+  streams: ['alerts'],
+  confluentId: 42,
+  avroSchema: { type: 'record', name: 'Alert', fields: [{ name: 'level', type: 'int' }] },
+})
+class Alert {
+  @IsInt() level!: number;
+}
+
+describe('generateAsyncApi: Avro schemas', () => {
+  const document = generateAsyncApi({
+    registry: new SchemaRegistry().register(Reading, Alert, Shipment),
+    handlers: [{ id: 'Sensors.read', patterns: ['readings'], options: {}, parameterTypes: () => [Reading] }],
+  });
+
+  it(
+    'describes Avro binary with its Avro schema and the headers samsa writes, JSON envelopes unchanged',
+    async () => {
+      expect(await errorsOf(document)).toEqual([]);
+      expect(document.components.messages.Reading_v1).toEqual({
+        name: 'Reading:1',
+        title: 'Reading v1',
+        summary: 'Published to readings.',
+        contentType: 'avro/binary',
+        headers: {
+          type: 'object',
+          required: ['content-type', 'samsa.schema'],
+          properties: {
+            'content-type': { type: 'string', const: 'avro/binary' },
+            'samsa.schema': {
+              type: 'string',
+              const: 'Reading:1',
+              description: 'The schema reference `Id:version` the value was written with.',
+            },
+          },
+        },
+        payload: {
+          schemaFormat: 'application/vnd.apache.avro;version=1.9.0',
+          schema: {
+            type: 'record',
+            name: 'Reading',
+            fields: [
+              { name: 'sensor', type: 'string' },
+              { name: 'value', type: 'long' },
+            ],
+          },
+        },
+      });
+      expect(document.channels.readings.messages).toEqual({
+        Reading_v1: { $ref: '#/components/messages/Reading_v1' },
+      });
+      expect(document.components.messages.Shipment_v1).toMatchObject({
+        contentType: 'application/json',
+        payload: { required: ['schema', 'data'] },
+      });
+      expect(document.components.messages.Shipment_v1).not.toHaveProperty('headers');
+    },
+    PARSER_TIMEOUT_MS,
+  );
+
+  it('says where a Confluent-framed value carries its schema id', () => {
+    expect(document.components.messages.Alert_v1).toMatchObject({
+      contentType: 'avro/binary',
+      payload: {
+        schemaFormat: 'application/vnd.apache.avro;version=1.9.0',
+        schema: { type: 'record', name: 'Alert', fields: [{ name: 'level', type: 'int' }] },
+      },
+      bindings: {
+        kafka: { schemaIdLocation: 'payload', schemaIdPayloadEncoding: 'confluent', bindingVersion: '0.5.0' },
+      },
+    });
+    expect(document.components.messages.Reading_v1).not.toHaveProperty('bindings');
+  });
+});

@@ -1,6 +1,14 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Server } from '@nestjs/microservices';
-import { type SchemaClass, type SchemaDefinition, SchemaRegistry } from '@samsa/schema';
+import {
+  AVRO_CONTENT_TYPE,
+  avroSchemaOf,
+  CONTENT_TYPE_HEADER,
+  SCHEMA_HEADER,
+  type SchemaClass,
+  type SchemaDefinition,
+  SchemaRegistry,
+} from '@samsa/schema';
 import picomatch from 'picomatch';
 import { STREAM_SCHEMA_REGISTRY, STREAM_STORE_OPTIONS } from '../constants.js';
 import { createPayloadDecoder, type PayloadDecoder } from '../consumer/payload-decoder.js';
@@ -19,6 +27,8 @@ import { componentKey, embeddedSchema, envelopeSchema } from './payload-schema.j
 import { streamHandlersOf } from './stream-handler-collector.js';
 
 const KAFKA_BINDING_VERSION = '0.5.0';
+/** AsyncAPI's `schemaFormat` of an Avro payload schema. */
+const AVRO_SCHEMA_FORMAT = 'application/vnd.apache.avro;version=1.9.0';
 
 /** Messages for channels whose schemas are unknown: any envelope, or (for `Buffer` handlers) any bytes. */
 const GENERIC_MESSAGES = {
@@ -43,7 +53,7 @@ const GENERIC_MESSAGES = {
  * operation per handler, `send` operations for handlers' `sink` topics (with the schema the handler returns:
  * `sink: { topic, schema }` or the declared return type), their `publishes` (`ctx.publish` targets) and the
  * `streams` of registered schemas, and each schema's JSON Schema as the payload of its message (inside samsa's
- * envelope).
+ * envelope); the message of an Avro schema is `avro/binary` with the Avro schema as its payload.
  *
  * From a Nest application, handlers are read from its `StreamStoreServer`, so call this after
  * `app.startAllMicroservices()`; to describe a module without Kafka use `describeStreamModule()`. `options` win over
@@ -125,8 +135,12 @@ class AsyncApiBuilder {
       ...(definition.streams.length > 0
         ? { summary: `Published to ${definition.streams.map((stream) => this.prefix + stream).join(', ')}.` }
         : {}),
-      contentType: 'application/json',
-      payload: envelopeSchema(definition.ref, { $ref: `#/components/schemas/${key}` }),
+      ...(definition.codec === 'avro'
+        ? avroMessage(definition)
+        : {
+            contentType: 'application/json',
+            payload: envelopeSchema(definition.ref, { $ref: `#/components/schemas/${key}` }),
+          }),
     };
   }
 
@@ -245,6 +259,42 @@ class AsyncApiBuilder {
       messages: {},
     };
   }
+}
+
+/**
+ * How an Avro schema's records travel: Avro binary (Confluent-framed with a `confluentId`) described by the Avro
+ * schema, with the `content-type` and `samsa.schema` headers samsa writes.
+ */
+function avroMessage(
+  definition: SchemaDefinition,
+): Pick<AsyncApiMessage, 'contentType' | 'headers' | 'payload' | 'bindings'> {
+  return {
+    contentType: AVRO_CONTENT_TYPE,
+    headers: {
+      type: 'object',
+      required: [CONTENT_TYPE_HEADER, SCHEMA_HEADER],
+      properties: {
+        [CONTENT_TYPE_HEADER]: { type: 'string', const: AVRO_CONTENT_TYPE },
+        [SCHEMA_HEADER]: {
+          type: 'string',
+          const: definition.ref,
+          description: 'The schema reference `Id:version` the value was written with.',
+        },
+      },
+    },
+    payload: { schemaFormat: AVRO_SCHEMA_FORMAT, schema: avroSchemaOf(definition) },
+    ...(definition.confluentId === undefined
+      ? {}
+      : {
+          bindings: {
+            kafka: {
+              schemaIdLocation: 'payload' as const,
+              schemaIdPayloadEncoding: 'confluent' as const,
+              bindingVersion: KAFKA_BINDING_VERSION,
+            },
+          },
+        }),
+  };
 }
 
 /** A handler's sink and `ctx.publish` topics; handlers described by hand may give only `options.sink`. */

@@ -13,3 +13,4 @@ export * from './sasl-listener.error.js';
 export * from './key-not-owned.error.js';
 export * from './store-input-unknown.error.js';
 export * from './schema-incompatible.error.js';
+export * from './missing-prom-client.error.js';
