@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { INestApplication } from '@nestjs/common';
+import BetterSqlite3 from 'better-sqlite3';
 import { encodeEnvelope } from '@samsa/schema';
 import { CHANGELOG_HEADERS } from '@samsa/stream-store';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -175,6 +176,64 @@ describe('restore from a compacted changelog', () => {
       message: 'fresh instance done',
     });
     expect(Object.fromEntries(counts(fresh))).toEqual(Object.fromEntries(KEYS.map((key) => [key, 2])));
+  });
+
+  it('a file that committed a batch whose position record never reached the changelog is rebuilt, not mixed with the redo', async () => {
+    const prefix = `${uniqueName('ahead')}.`;
+    const appId = uniqueName('app');
+    const group = uniqueName('group');
+    const topic = `${prefix}events.a`;
+    await createTopic(topic, 1);
+    const first = tempDb();
+    app = await startStreamApp(globCountingApp(prefix, appId, group, first));
+    await produce(topic, events(KEYS));
+    await waitFor(() => offsets(first).get(topic) === 10, {
+      timeoutMs: 30_000,
+      message: 'first instance done',
+    });
+    await app.close();
+    app = undefined;
+
+    // Another instance takes over and handles offsets 10-11.
+    await produce(topic, events(['k0', 'k1']));
+    const second = tempDb();
+    app = await startStreamApp(globCountingApp(prefix, appId, group, second));
+    await waitFor(() => offsets(second).get(topic) === 12, {
+      timeoutMs: 30_000,
+      message: 'second instance done',
+    });
+    await app.close();
+    app = undefined;
+    await produce(topic, events(['k2', 'k0', 'k3']));
+
+    // The first file as if it had handled offsets 10-14 in one batch, committed, and stopped before
+    // that batch's position record reached the changelog: the redo above never saw it.
+    const db = new BetterSqlite3(first);
+    db.prepare(`UPDATE samsa_offsets SET next_offset = 15 WHERE topic = ?`).run(topic);
+    const set = db.prepare(`UPDATE samsa_state SET value = ? WHERE store = 'counts' AND key = ?`);
+    for (const [key, count] of [
+      ['k0', 3],
+      ['k1', 2],
+      ['k2', 2],
+      ['k3', 2],
+    ] as const)
+      set.run(String(count), key);
+    db.close();
+
+    app = await startStreamApp(globCountingApp(prefix, appId, group, first));
+    await waitFor(() => offsets(first).get(topic) === 15, {
+      timeoutMs: 30_000,
+      message: 'first instance back',
+    });
+    await sleep(1_000);
+    // Mixed, k0 would be 2 (the redo's value over the file's position 15): the record at 13 lost.
+    expect(Object.fromEntries(counts(first))).toEqual({
+      ...Object.fromEntries(KEYS.map((key) => [key, 1])),
+      k0: 3,
+      k1: 2,
+      k2: 2,
+      k3: 2,
+    });
   });
 
   it('a restore killed midway goes on from its last checkpoint, and the state is exact', async () => {

@@ -90,6 +90,7 @@ function setup(log = changelogs()) {
       checkpoints.set(`${changes.store}:${changes.partition}`, checkpoint.offset);
       restored.push({ ...changes, checkpoint: checkpoint.offset, positions });
     },
+    unvouched: async () => [],
   } as unknown as StoreBackend;
   const counted: Array<[string, number, number]> = [];
   const restorer = new ChangelogRestorer(

@@ -108,12 +108,36 @@ export class ChangelogRestorer {
   }
 
   private async restorePartition(partition: number, stores: readonly StoreSettings[]): Promise<void> {
+    await this.forgetIfAhead(partition, stores);
     const existing = new Set(await this.admin.listTopics());
     const topics = stores.map((store) => this.topicOf(store.name)).filter((topic) => existing.has(topic));
     await Promise.all(
       stores
         .filter((store) => existing.has(this.topicOf(store.name)))
         .map((store) => this.restore(store.name, partition, topics)),
+    );
+  }
+
+  /**
+   * Batches committed in this file whose position records never reached the changelogs (the
+   * process stopped in between) were handled again by whoever took the partition over: restores
+   * elsewhere dropped them. The file's state of the partition number is then not the changelogs':
+   * it is forgotten and restored whole (as Kafka Streams wipes a task's dirty store).
+   */
+  private async forgetIfAhead(partition: number, stores: readonly StoreSettings[]): Promise<void> {
+    const backend = await this.database();
+    const ahead = await backend.unvouched(partition);
+    if (ahead.length === 0) return;
+    const names = ahead.map(({ group, topic, offset }) => `${topic}[${partition}]@${offset} of ${group}`);
+    this.logger.warn(
+      `Partition ${partition}: ${names.join(', ')} committed here, never confirmed in the changelogs ` +
+        '(the process stopped in between); its state is rebuilt from the changelogs',
+    );
+    const groups = [...new Set(ahead.map(({ group }) => group))];
+    await backend.forgetPartition(
+      partition,
+      stores.map((store) => store.name),
+      groups,
     );
   }
 

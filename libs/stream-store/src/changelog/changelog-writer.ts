@@ -1,6 +1,7 @@
 import type { ProduceMessage, StreamAdmin, StreamProducer } from '../kafka/kafka-client.interface.js';
 import type { TopicManager } from '../publisher/topic-manager.js';
 import type { Checkpoint, RestoredPosition } from '../store/backend/journal-sql.js';
+import type { StoreBackend } from '../store/backend/store-backend.interface.js';
 import { pendingJson } from '../store/pending-write.js';
 import type { StoreSettings } from '../store/store-settings.js';
 import type { PendingWrite, UnitOfWork } from '../store/unit-of-work.js';
@@ -55,7 +56,7 @@ export class ChangelogWriter {
     work: UnitOfWork,
     stores: readonly StoreSettings[],
     batch: BatchIdentity,
-    checkpointOf: (store: string) => Promise<string | undefined>,
+    journal: Pick<StoreBackend, 'checkpoint' | 'vouch'>,
   ): Promise<ChangelogWrite> {
     const { position, epoch } = batch;
     const names = new Set(stores.map((store) => store.name));
@@ -69,7 +70,7 @@ export class ChangelogWriter {
         return { store, topic, chunks: chunks([...writes], work.partition) };
       }),
     );
-    const since = await Promise.all(planned.map(({ store }) => checkpointOf(store)));
+    const since = await Promise.all(planned.map(({ store }) => journal.checkpoint(store, work.partition)));
     const spans = await Promise.all(planned.map((store) => this.produce(store, batch)));
     // A changelog partition takes the writes of every input topic's partition of that number, which
     // other instances may own: the checkpoint moves only over a stretch this instance wrote alone,
@@ -88,6 +89,8 @@ export class ChangelogWriter {
       const marker = positionMessage(position, epoch, work.partition);
       const written = await this.producer.send(planned.map(({ topic }) => ({ topic, messages: [marker] })));
       for (const { topic, offset } of written) this.positionAt.set(`${topic}:${work.partition}`, offset);
+      // This file's state of the partition is now what the changelogs say it is.
+      await journal.vouch([position]);
     };
     return { checkpoints, confirm };
   }

@@ -100,9 +100,7 @@ export class Changelogs implements OnApplicationBootstrap, OnApplicationShutdown
     // Waits for a TTL sweep of the partition: its tombstones must not follow this batch's values.
     await this.owned.write(work.partition, position, epoch);
     const journal = await this.stores.journal();
-    return this.writer.write(work, stores, { position, from: offsets.from, epoch }, (store) =>
-      journal.checkpoint(store, work.partition),
-    );
+    return this.writer.write(work, stores, { position, from: offsets.from, epoch }, journal);
   }
 
   /** Restores partition `partition` of every changelog store before it is processed. */

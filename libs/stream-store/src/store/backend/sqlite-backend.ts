@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { TopicPartition } from '../../kafka/kafka-client.interface.js';
 import { shaped, StateSql, type SqlStatement } from './state-sql.js';
 import { JournalSql, type Checkpoint, type OutboxRow, type RestoredPosition } from './journal-sql.js';
+import * as vouched from './sqlite-vouched.js';
 import type {
   CommitJournal,
   ExpiredKey,
@@ -17,6 +18,9 @@ type Statement = BetterSqlite3.Statement<unknown[]>;
 type Entry = { key: string; value: string };
 /** `key`, `value`, `expires_at` of a `select()`, as an array: no object per row. */
 type StateRow = [key: string, value: string, expiresAt: number | null];
+
+const vouchFor = ({ group, topic, partition, offset }: RestoredPosition) =>
+  vouched.vouch(group, topic, partition, BigInt(offset));
 
 // 5 parameters a row, far below SQLite's 32 766; powers of two so few statement shapes stay prepared.
 const ROWS_PER_STATEMENT = 256;
@@ -71,7 +75,10 @@ export class SqliteBackend implements StoreBackend {
 
   async createTables(): Promise<void> {
     await this.idle();
+    const seeded = this.prepare(vouched.vouchedTableExists).get() !== undefined;
     this.db.exec(TABLES);
+    this.db.exec(vouched.VOUCHED_TABLE);
+    if (!seeded) this.db.exec(vouched.SEED_VOUCHED);
   }
 
   async ping(): Promise<void> {
@@ -190,7 +197,38 @@ export class SqliteBackend implements StoreBackend {
     this.immediate(() => {
       this.applyChanges(changes);
       this.run(this.journal.saveCheckpoint(checkpoint));
-      for (const position of positions) this.run(this.journal.restorePosition(position));
+      for (const position of positions) {
+        this.run(this.journal.restorePosition(position));
+        // Restored from a position record: the changelogs vouch for it.
+        this.run(vouchFor(position));
+      }
+    });
+  }
+
+  async vouch(positions: readonly RestoredPosition[]): Promise<void> {
+    await this.idle();
+    this.immediate(() => {
+      for (const position of positions) this.run(vouchFor(position));
+    });
+  }
+
+  async unvouched(partition: number): Promise<RestoredPosition[]> {
+    const { text, params } = vouched.unvouched(partition);
+    const rows = this.prepare(text)
+      .safeIntegers(true)
+      .all(...params) as Array<{ group: string; topic: string; offset: bigint }>;
+    return rows.map(({ group, topic, offset }) => ({ group, topic, partition, offset: offset.toString() }));
+  }
+
+  async forgetPartition(
+    partition: number,
+    stores: readonly string[],
+    groups: readonly string[],
+  ): Promise<void> {
+    if (stores.length === 0 || groups.length === 0) return;
+    await this.idle();
+    this.immediate(() => {
+      for (const statement of vouched.forgetPartition(partition, stores, groups)) this.run(statement);
     });
   }
 

@@ -100,6 +100,15 @@ export interface StoreBackend {
     checkpoint: Checkpoint,
     positions: readonly RestoredPosition[],
   ): Promise<void>;
+  /**
+   * Per-instance state (SQLite): the positions a changelog position record now stands for. A
+   * shared database (Postgres) needs none of the three: each commit is seen by every instance.
+   */
+  vouch(positions: readonly RestoredPosition[]): Promise<void>;
+  /** Offsets rows of a partition number ahead of what the changelogs vouch for (see `vouch`). */
+  unvouched(partition: number): Promise<RestoredPosition[]>;
+  /** Forgets a partition number's state in `stores` and the positions of `groups`, to rebuild them. */
+  forgetPartition(partition: number, stores: readonly string[], groups: readonly string[]): Promise<void>;
   /** Deletes the rows expired at `now`, returning their keys. */
   deleteExpired(now: number): Promise<ExpiredKey[]>;
   /** Keys of one partition expired at `now`, at most `limit`. */
