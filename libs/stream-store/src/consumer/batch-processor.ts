@@ -31,9 +31,11 @@ import {
   untilAvailable,
   type WaitHooks,
 } from './infrastructure-wait.js';
+import { type BatchRun, interrupted, nextOffset, type OutputSpan, type Outcome } from './batch-run.js';
 import type { OutputRelay } from './output-relay.js';
+import { rebalanceCheckDue } from './rebalance-check.js';
 import { partitionKey, PartitionStatus, type Unmoved } from './partition-status.js';
-import type { ProcessingObserver, RecordResult } from './processing-observer.js';
+import type { ProcessingObserver } from './processing-observer.js';
 import { type OffsetResetPolicy, OutOfRange, StoredPositions } from './stored-positions.js';
 import { TaskQueue } from './task-queue.js';
 
@@ -56,38 +58,6 @@ export interface BatchProcessorDeps {
   observer: ProcessingObserver;
   heartbeatIntervalMs: number;
 }
-
-/**
- * How a record (or a batch handler's items) ended: done (handled, skipped or dead-lettered), halted
- * (the partition stops here), or interrupted (the consumer stopped or lost the partition mid-way:
- * not done, fetched again by whoever owns the partition next).
- */
-type Outcome =
-  { result: RecordResult; output?: unknown } | { result: 'halted'; reason: string } | Interrupted;
-type Interrupted = { result: 'interrupted' };
-const interrupted: Interrupted = { result: 'interrupted' };
-
-/** The records a handler call was given, and where its outputs end among the batch's outputs. */
-interface OutputSpan {
-  records: KafkaRecord[];
-  end: number;
-}
-
-/** One batch on its way: what it may do, what it wrote, and which outputs belong to which records. */
-interface BatchRun {
-  /**
-   * The assignment epoch the batch was fetched under: a batch still committing after the next
-   * rebalance must carry its own, older epoch, or a restore would take the new owner's records for a
-   * zombie's.
-   */
-  epoch: number;
-  records: KafkaRecord[];
-  control: BatchControl;
-  work: UnitOfWork;
-  spans: OutputSpan[];
-}
-
-const nextOffset = (offset: string) => (BigInt(offset) + 1n).toString();
 
 /**
  * Runs one handler over the batches of its partitions: in order within a partition, each record
@@ -741,25 +711,6 @@ export class BatchProcessor {
       this.waitHooks(partition, 'the state store'),
     );
   }
-}
-
-/**
- * A heartbeat (at most every 200 ms of a batch) fails while the group rebalances:
- * the batch then stops after the current record and commits what it did, so the rebalance is
- * not held up by the rest of a long batch.
- */
-const lastRebalanceCheck = new WeakMap<BatchControl, number>();
-const REBALANCE_CHECK_MS = 200;
-
-/** A pending heartbeat that resolves true when the group rebalances, or undefined when not yet due. */
-function rebalanceCheckDue(control: BatchControl): Promise<boolean> | undefined {
-  const now = Date.now();
-  if (now - (lastRebalanceCheck.get(control) ?? 0) < REBALANCE_CHECK_MS) return undefined;
-  lastRebalanceCheck.set(control, now);
-  return control.heartbeat().then(
-    () => false,
-    () => true,
-  );
 }
 
 function message(error: unknown): string {
