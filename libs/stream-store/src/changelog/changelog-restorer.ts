@@ -46,6 +46,8 @@ export class ChangelogRestorer {
    * differently, and restores of different stores run at once).
    */
   private readonly seenEpochs = new Map<string, Map<string, number>>();
+  /** Partition numbers checked for batches committed here but never confirmed in the changelogs. */
+  private readonly aheadChecked = new Set<number>();
   /** The epoch each consumed partition is written under, for the assignment it was fixed in. */
   private readonly writeEpochs = new Map<string, { assignedAt: number; epoch: number }>();
 
@@ -108,7 +110,12 @@ export class ChangelogRestorer {
   }
 
   private async restorePartition(partition: number, stores: readonly StoreSettings[]): Promise<void> {
-    await this.forgetIfAhead(partition, stores);
+    // Once per process, at the partition number's first restore: no handler of this process has
+    // written to it yet, so what is ahead was left by an earlier one.
+    if (!this.aheadChecked.has(partition)) {
+      await this.forgetIfAhead(partition, stores);
+      this.aheadChecked.add(partition);
+    }
     const existing = new Set(await this.admin.listTopics());
     const topics = stores.map((store) => this.topicOf(store.name)).filter((topic) => existing.has(topic));
     await Promise.all(
