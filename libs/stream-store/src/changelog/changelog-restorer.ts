@@ -210,9 +210,12 @@ export class ChangelogRestorer {
   ): Promise<bigint> {
     const { upserts, deletes, positions } = readChunk(records, fencing);
     const next = BigInt(records[records.length - 1].offset) + 1n;
-    // Never past a batch still held: the next restore must read it again to apply or drop it.
+    // Never past a batch still held (the next restore must read it again to apply or drop it),
+    // nor inside a zombie's chunk being skipped (its rest carries no header to skip it by).
+    let checkpoint = next;
     const held = fencing.pending.oldest();
-    const checkpoint = held !== undefined && held < next ? held : next;
+    if (held !== undefined && held < checkpoint) checkpoint = held;
+    if (fencing.skipUntil > next && fencing.skipFrom < checkpoint) checkpoint = fencing.skipFrom;
     await backend.restore(
       { store, partition, upserts, deletes },
       { store, partition, offset: checkpoint.toString() },

@@ -6,7 +6,7 @@ import { pendingJson } from '../store/pending-write.js';
 import type { StoreSettings } from '../store/store-settings.js';
 import type { PendingWrite, UnitOfWork } from '../store/unit-of-work.js';
 import { CHANGELOG_HEADERS } from './changelog-naming.js';
-import { positionMessage } from './changelog-position.js';
+import { positionId, positionMessage } from './changelog-position.js';
 
 const COMPACTED = { 'cleanup.policy': 'compact' };
 
@@ -20,8 +20,10 @@ export interface BatchIdentity {
 /** A batch's changes in the changelogs: checkpoints for its SQL commit, then `confirm()` after it. */
 export interface ChangelogWrite {
   checkpoints: Checkpoint[];
-  /** Writes the batch's position records: call once its SQL commit succeeded. */
+  /** Writes the batch's position records: call once its SQL commit succeeded and its outputs are out. */
   confirm(): Promise<void>;
+  /** Committed, but not confirmed now (outputs wait): the partition's next confirmation stands for it. */
+  defer(): void;
 }
 
 /** A store's changes of one batch, cut into produce requests. */
@@ -40,6 +42,8 @@ export class ChangelogWriter {
   private readonly partitionCounts = new Map<string, Promise<number>>();
   /** Where this process's last position record landed, per changelog `topic:partition`. */
   private readonly positionAt = new Map<string, string>();
+  /** Per consumed partition: changelogs still waiting for a position record of it. */
+  private readonly owed = new Map<string, Set<string>>();
 
   constructor(
     private readonly producer: StreamProducer,
@@ -58,11 +62,12 @@ export class ChangelogWriter {
     batch: BatchIdentity,
     journal: Pick<StoreBackend, 'checkpoint' | 'vouch'>,
   ): Promise<ChangelogWrite> {
-    const { position, epoch } = batch;
+    const { position } = batch;
     const names = new Set(stores.map((store) => store.name));
     const changes = [...work.writes()].filter(([store, writes]) => names.has(store) && writes.size > 0);
-    // Nothing for the changelogs: the file's state of the partition is theirs once committed.
-    if (changes.length === 0) return { checkpoints: [], confirm: () => journal.vouch([position]) };
+    // Nothing for the changelogs: the file's state of the partition is theirs once committed (and
+    // once the position records owed to them by earlier batches are in).
+    if (changes.length === 0) return this.confirmation([], batch, work.partition, journal, []);
     const partitions = Math.max(await this.inputPartitions(position.topic), work.partition + 1);
     const planned = await Promise.all(
       changes.map(async ([store, writes]): Promise<StoreChunks> => {
@@ -84,16 +89,51 @@ export class ChangelogWriter {
       const adjoining = first === from || (ownPosition === from && first === next(from, 1));
       return contiguous && adjoining ? [{ store, partition: work.partition, offset }] : [];
     });
-    // The position record is restore's proof that the batch's changes were committed: written only
-    // after the SQL commit. Lost with a crash, the batch is handled again (the changes are dropped).
-    const confirm = async () => {
-      const marker = positionMessage(position, epoch, work.partition);
-      const written = await this.producer.send(planned.map(({ topic }) => ({ topic, messages: [marker] })));
-      for (const { topic, offset } of written) this.positionAt.set(`${topic}:${work.partition}`, offset);
-      // This file's state of the partition is now what the changelogs say it is.
-      await journal.vouch([position]);
+    return this.confirmation(
+      planned.map(({ topic }) => topic),
+      batch,
+      work.partition,
+      journal,
+      checkpoints,
+    );
+  }
+
+  /**
+   * The position record is restore's proof that the batch's changes were committed: written only
+   * after the SQL commit and its outputs. Lost with a crash, the batch is handled again (the changes
+   * are dropped). It goes to every changelog the batch wrote, and to those where an earlier batch of
+   * the partition owes one (its record failed there, or waited for outputs): it vouches for that
+   * batch too. The file is vouched for once all of them are in.
+   */
+  private confirmation(
+    topics: readonly string[],
+    { position, epoch }: BatchIdentity,
+    partition: number,
+    journal: Pick<StoreBackend, 'vouch'>,
+    checkpoints: Checkpoint[],
+  ): ChangelogWrite {
+    const id = positionId(position);
+    const owe = (owed: Iterable<string>) =>
+      this.owed.set(id, new Set([...(this.owed.get(id) ?? []), ...owed]));
+    return {
+      checkpoints,
+      defer: () => owe(topics),
+      confirm: async () => {
+        const targets = [...new Set([...topics, ...(this.owed.get(id) ?? [])])];
+        if (targets.length > 0) {
+          const marker = positionMessage(position, epoch, partition);
+          try {
+            const written = await this.producer.send(targets.map((topic) => ({ topic, messages: [marker] })));
+            for (const { topic, offset } of written) this.positionAt.set(`${topic}:${partition}`, offset);
+          } catch (error) {
+            owe(targets);
+            throw error;
+          }
+          this.owed.delete(id);
+        }
+        await journal.vouch([position]);
+      },
     };
-    return { checkpoints, confirm };
   }
 
   /** Chunks go one after another, each landing whole; contiguous when nothing came between them. */

@@ -93,7 +93,8 @@ export class Changelogs implements OnApplicationBootstrap, OnApplicationShutdown
   ): Promise<ChangelogWrite> {
     const nextOffset = offsets.to;
     const stores = this.stores.changelogStores();
-    if (stores.length === 0) return { checkpoints: [], confirm: () => Promise.resolve() };
+    if (stores.length === 0)
+      return { checkpoints: [], confirm: () => Promise.resolve(), defer: () => undefined };
     const position = { group, topic: input.topic, partition: input.partition, offset: nextOffset };
     const epoch = this.restorer.writeEpoch(position, assignedAt);
     this.restorer.noteEpoch(position, epoch);

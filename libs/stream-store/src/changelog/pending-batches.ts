@@ -55,17 +55,25 @@ export class PendingBatches {
   }
 
   /**
-   * A position record of `id` at consumed offset `to`: the records of the batches it vouches for
-   * (oldest first). The partition's other held batches up to `to` are dropped; later ones wait.
+   * A position record of `id` at consumed offset `to`, written under `epoch`: the records of the
+   * batches it vouches for (oldest first). The partition's other held batches up to `to` are
+   * dropped; later ones wait. Of attempts ending at the same offset, the chain takes the one of the
+   * record's epoch, then for each link the newest not newer than the batch it precedes.
    */
-  covered(id: string, to: string): KafkaRecord[] {
+  covered(id: string, to: string, epoch: number): KafkaRecord[] {
     const held = this.byPartition.get(id) ?? [];
     const chain: PendingBatch[] = [];
     let start: string | undefined = to;
-    for (let link = held.find((entry) => entry.to === start); link;) {
+    let link = latestAttempt(held, to, (entry) => entry.epoch === epoch);
+    while (link) {
       chain.push(link);
       start = link.from;
-      link = held.find((entry) => entry.to === start && !chain.includes(entry));
+      const successor = link;
+      link = latestAttempt(
+        held.filter((entry) => !chain.includes(entry)),
+        start,
+        (entry) => entry.epoch <= successor.epoch,
+      );
     }
     const upTo = (entry: PendingBatch, offset: string) => BigInt(entry.to) <= BigInt(offset);
     const rest = held.filter((entry) => !chain.includes(entry));
@@ -114,3 +122,19 @@ export class PendingBatches {
 }
 
 const keyOf = (record: KafkaRecord) => record.key?.toString() ?? '';
+
+/** Of the held batches ending at `to` that `allowed` accepts, the newest epoch, then the last written. */
+function latestAttempt(
+  held: readonly PendingBatch[],
+  to: string | undefined,
+  allowed: (entry: PendingBatch) => boolean,
+): PendingBatch | undefined {
+  if (to === undefined) return undefined;
+  let best: PendingBatch | undefined;
+  for (const entry of held) {
+    if (entry.to !== to || !allowed(entry)) continue;
+    if (!best || entry.epoch > best.epoch || (entry.epoch === best.epoch && entry.first > best.first))
+      best = entry;
+  }
+  return best;
+}

@@ -144,6 +144,49 @@ describe('readChunk', () => {
       expect(values(chunk)).toEqual({ a: '1', b: '1', c: '1' });
     });
 
+    it('a position record vouches for the attempt of its own epoch, not an earlier abandoned one with the same end', () => {
+      // Epoch 1 wrote chunk 1 of 2 of batch 10..20 and died; epoch 2 redid 10..20 in two chunks.
+      const chunk = readChunk(
+        [
+          record(0, 'a', 'A', batch(1, 1, 10, 20)),
+          record(1, 'a', 'B', batch(2, 1, 10, 20)),
+          record(2, 'b', 'B', batch(2, 1, 10, 20)),
+          position(3, 20, 2),
+        ],
+        startFencing(new Map()),
+      );
+      expect(values(chunk)).toEqual({ a: 'B', b: 'B' });
+      expect(chunk.positions).toEqual([{ ...consumed, offset: '20' }]);
+    });
+
+    it('a chain links to the predecessor its writer committed, not an earlier abandoned attempt with the same end', () => {
+      // Epoch 2's batch 10..20 lost its position record; its next batch 20..30 vouches for it.
+      const chunk = readChunk(
+        [
+          record(0, 'a', 'A', batch(1, 1, 10, 20)),
+          record(1, 'a', 'B', batch(2, 1, 10, 20)),
+          record(2, 'b', 'B', batch(2, 1, 10, 20)),
+          record(3, 'c', 'B', batch(2, 1, 20, 30)),
+          position(4, 30, 2),
+        ],
+        startFencing(new Map()),
+      );
+      expect(values(chunk)).toEqual({ a: 'B', b: 'B', c: 'B' });
+    });
+
+    it('remembers where a skipped zombie chunk began, so a checkpoint can stay before it', () => {
+      const fencing = startFencing(new Map());
+      readChunk(
+        [
+          record(0, 'a', '1', batch(2, 1, 0, 10)),
+          position(1, 10, 2),
+          record(2, 'z', 'zombie', batch(1, 3, 0, 10)),
+        ],
+        fencing,
+      );
+      expect([fencing.skipFrom, fencing.skipUntil]).toEqual([2n, 5n]);
+    });
+
     it('holds a batch until its position record, also across fetches, and the checkpoint stays before it', () => {
       const fencing = startFencing(new Map());
       const first = readChunk([record(7, 'k', '1', batch(1, 3, undefined, 4)), record(8, 'j', '1')], fencing);

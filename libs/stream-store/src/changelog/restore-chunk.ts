@@ -20,6 +20,8 @@ export interface Fencing {
   readonly epochs: Map<string, number>;
   /** Offsets below this one belong to a zombie's produced chunk: skipped. */
   skipUntil: bigint;
+  /** Where that chunk began: a checkpoint inside it would make a resumed restore apply its rest. */
+  skipFrom: bigint;
   /** The chunk being read: its records before `end` belong to `batch` (none: applied as read). */
   chunk?: { end: bigint; batch?: PendingBatch };
   /** Batches read whose completion the log has not shown yet. */
@@ -32,6 +34,7 @@ const UNTIL_NEXT_HEADER = 2n ** 63n;
 export const startFencing = (epochs: Map<string, number>): Fencing => ({
   epochs,
   skipUntil: 0n,
+  skipFrom: 0n,
   pending: new PendingBatches(),
 });
 
@@ -63,6 +66,7 @@ export function readChunk(records: readonly KafkaRecord[], fencing: Fencing): Re
         if (chunk.epoch < newest) {
           fencing.skipUntil =
             chunk.records === undefined ? UNTIL_NEXT_HEADER : offset + BigInt(chunk.records);
+          fencing.skipFrom = offset;
           fencing.chunk = undefined;
         } else {
           epochs.set(chunk.id, chunk.epoch);
@@ -81,7 +85,7 @@ export function readChunk(records: readonly KafkaRecord[], fencing: Fencing): Re
       const id = positionId(position);
       if (position.epoch < (epochs.get(id) ?? 0)) continue;
       epochs.set(id, position.epoch);
-      for (const released of pending.covered(id, position.offset)) take(released);
+      for (const released of pending.covered(id, position.offset, position.epoch)) take(released);
       const { group, topic, partition, offset: next } = position;
       const before = positions.get(id);
       // Forward only: a later record of one partition never moves its position back.

@@ -627,7 +627,12 @@ export class BatchProcessor {
         // Restores apply the batch's changes once a position record covers it: written only after its
         // outputs are out, so an instance that dies before has its batch handled again elsewhere
         // (outputs repeated, in order) instead of adopted with outputs that come late or never.
-        if (await this.deps.outputs.relay(ledger, outbox)) {
+        const delivered = await this.deps.outputs.relay(ledger, outbox);
+        // A partition given away meanwhile is its new owner's to vouch for, never a zombie's.
+        const owned = !this.assigned || this.assigned.has(partitionKey(partition));
+        if (!delivered || !owned) {
+          changelog?.defer();
+        } else {
           await changelog
             ?.confirm()
             .catch((error: unknown) =>
